@@ -1,0 +1,153 @@
+"""What every HTTP handler shares: the resolver with its error mapping, identity, paging tokens.
+
+Errors are mapped to `{code, message}` here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.router import Router
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+
+from boxoffice.clock import ID_PATTERN
+from boxoffice.errors import DomainError, Forbidden, InvalidRequest, Unauthorized
+from boxoffice.observability import logger, metrics, tracer
+
+ORGANIZERS_GROUP = "organizers"
+ID = ID_PATTERN  # every id in a path is a ULID
+TOKEN = 2048  # longest paging token accepted
+MAX_BODY_BYTES = 1024 * 1024
+_IDEMPOTENCY_KEY_RE = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+def error(status: int, code: str, message: str) -> Response:
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body={"code": code, "message": message},
+    )
+
+
+def _describe(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
+        if err.get("type") == "json_invalid":
+            return "the request body is not valid JSON"
+        parts.append(f"{where}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid request"
+
+
+def _guard_request(app: APIGatewayRestResolver, next_middleware):
+    """Reject what no route should ever parse: oversized bodies and non-JSON bodies."""
+    event = app.current_event
+    body = event.body
+    if body is not None and len(body.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
+        return error(413, "PAYLOAD_TOO_LARGE", "the request body is larger than 1 MB")
+    if body and event.http_method in ("POST", "PUT", "PATCH"):
+        content_type = (event.headers.get("content-type") or event.headers.get("Content-Type") or "").lower()
+        if content_type and not content_type.split(";")[0].strip().endswith("json"):
+            return error(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json")
+    return next_middleware(app)
+
+
+def make_app(*routers: Router) -> APIGatewayRestResolver:
+    app = APIGatewayRestResolver(enable_validation=True)
+    app.use(middlewares=[_guard_request])
+
+    @app.exception_handler(DomainError)
+    def _domain(exc: DomainError):
+        return error(exc.status, exc.code, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(exc: RequestValidationError):
+        return error(400, "VALIDATION_ERROR", _describe(exc))
+
+    @app.exception_handler(IdempotencyValidationError)
+    def _key_reused(exc: Exception):
+        return error(422, "IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was already used with a different request")
+
+    @app.exception_handler(IdempotencyAlreadyInProgressError)
+    def _in_progress(exc: Exception):
+        return error(409, "REQUEST_IN_PROGRESS", "a request with this Idempotency-Key is still in progress; retry shortly")
+
+    @app.not_found
+    def _no_route(exc: NotFoundError):
+        return error(404, "NOT_FOUND", "no such resource")
+
+    @app.exception_handler(Exception)
+    def _unexpected(exc: Exception):
+        logger.exception("unhandled error")
+        return error(500, "INTERNAL_ERROR", "something went wrong on our side; it is safe to retry")
+
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def api_handler(app: APIGatewayRestResolver):
+    """The Lambda entry point for an API function: Powertools decorators around `app.resolve`."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics
+    def lambda_handler(event, context):
+        return app.resolve(event, context)
+
+    return lambda_handler
+
+
+@dataclass(frozen=True)
+class Identity:
+    user_id: str
+    groups: frozenset[str]
+
+    @property
+    def is_organizer(self) -> bool:
+        return ORGANIZERS_GROUP in self.groups
+
+
+def _groups(raw) -> frozenset[str]:
+    if isinstance(raw, list):
+        return frozenset(str(g) for g in raw)
+    # Cognito hands groups to API Gateway as "a,b" or "[a b]".
+    return frozenset(g for g in re.split(r"[,\s]+", str(raw or "").strip("[]")) if g)
+
+
+def identity(app: APIGatewayRestResolver) -> Identity:
+    """Who is calling, from the authorizer's claims only (never from the body)."""
+    authorizer = (app.current_event.raw_event.get("requestContext") or {}).get("authorizer") or {}
+    claims = authorizer.get("claims") or authorizer
+    user_id = claims.get("sub") if isinstance(claims, dict) else None
+    if not user_id:
+        raise Unauthorized("a valid bearer token is required")
+    return Identity(user_id=str(user_id), groups=_groups(claims.get("cognito:groups")))
+
+
+def organizer(app: APIGatewayRestResolver) -> Identity:
+    who = identity(app)
+    if not who.is_organizer:
+        raise Forbidden("only organizers can do this")
+    return who
+
+
+def correlation_id(app: APIGatewayRestResolver) -> str:
+    return app.current_event.request_context.request_id or "unknown"
+
+
+def idempotency_key(app: APIGatewayRestResolver) -> str | None:
+    key = app.current_event.headers.get("Idempotency-Key") or app.current_event.headers.get("idempotency-key")
+    if key is None:
+        return None
+    if not _IDEMPOTENCY_KEY_RE.match(key):
+        raise InvalidRequest("Idempotency-Key must be 1-128 letters, digits or . _ : -", code="INVALID_IDEMPOTENCY_KEY")
+    return key

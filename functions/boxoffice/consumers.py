@@ -1,0 +1,51 @@
+"""What every queue consumer shares: SQS batches of EventBridge events, partial batch failures, correlation ids."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from boxoffice.contracts import BusEvent, parse_detail
+from boxoffice.observability import logger, metrics, tracer
+
+
+def bus_event(record: SQSRecord) -> BusEvent:
+    """The EventBridge event an SQS message carries (its rule's target delivers the whole event)."""
+    return BusEvent.model_validate(json.loads(record.body))
+
+
+def domain_event(record: SQSRecord):
+    """The typed domain event in an SQS message; raises if it breaks the contract (it then ends in the DLQ)."""
+    envelope = bus_event(record)
+    event = parse_detail(envelope.detail_type, envelope.detail)
+    logger.set_correlation_id(event.metadata.correlationId)
+    logger.append_keys(eventId=event.metadata.eventId, eventType=event.metadata.eventType.value)
+    return event
+
+
+def lambda_entry(handler: Callable) -> Callable:
+    """Powertools' logger, tracer and metrics around a Lambda entry point."""
+
+    @logger.inject_lambda_context
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics
+    def lambda_handler(event, context):
+        return handler(event, context)
+
+    return lambda_handler
+
+
+def sqs_consumer(handle: Callable[[object], None]) -> Callable:
+    """A Lambda entry point that hands each event of an SQS batch to `handle` and reports only the failures."""
+    processor = BatchProcessor(event_type=EventType.SQS)
+
+    def record_handler(record: SQSRecord) -> None:
+        handle(domain_event(record))
+
+    def handler(event, context):
+        return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+
+    return lambda_entry(handler)

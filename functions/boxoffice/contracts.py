@@ -1,0 +1,177 @@
+"""Event contracts: the one place that says what every event looks like.
+
+Producers build events with `new_event`; consumers parse them with `parse_detail`.
+The EventBridge `source` and `detail-type` of every event come from here, and the
+contract test checks that the rules in template.yaml route each of them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from boxoffice.clock import new_id, now_iso
+
+
+class Source(StrEnum):
+    PERFORMANCES = "boxoffice.performances"
+    BOOKINGS = "boxoffice.bookings"
+    ORGANIZERS = "boxoffice.organizers"  # organizers' own systems, not our code
+
+
+class EventType(StrEnum):
+    PERFORMANCE_REGISTERED = "PerformanceRegistered"
+    PERFORMANCE_CANCELLED = "PerformanceCancelled"
+    TICKET_BOOKED = "TicketBooked"
+    TICKET_CANCELLED = "TicketCancelled"
+    CANCEL_PERFORMANCE_REQUESTED = "CancelPerformanceRequested"
+
+
+class CancelReason(StrEnum):
+    CUSTOMER = "CUSTOMER"
+    PERFORMANCE_CANCELLED = "PERFORMANCE_CANCELLED"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Metadata(_Strict):
+    eventId: str
+    eventType: EventType
+    eventVersion: int = 1
+    occurredAt: str
+    correlationId: str
+    causationId: str
+
+
+class PerformanceData(_Strict):
+    performanceId: str
+    organizerId: str
+    title: str
+    venue: str
+    startsAt: str
+    capacity: int
+
+
+class PerformanceRegisteredData(PerformanceData):
+    createdAt: str
+
+
+class PerformanceCancelledData(PerformanceData):
+    cancelledAt: str
+
+
+class BookingData(_Strict):
+    bookingId: str
+    performanceId: str
+    customerId: str
+    quantity: int
+    createdAt: str
+    # Carried so the status view never reads another context's table.
+    title: str
+    startsAt: str
+    organizerId: str
+
+
+class TicketBookedData(BookingData):
+    pass
+
+
+class TicketCancelledData(BookingData):
+    cancelledAt: str
+    reason: CancelReason
+
+
+class CancelPerformanceRequestedData(_Strict):
+    performanceId: str = Field(min_length=1, max_length=64)
+    organizerId: str = Field(min_length=1, max_length=128)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class BusEvent(BaseModel):
+    """The parts of an EventBridge event that consumers read (the bus adds more; those are ignored)."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    id: str
+    source: str
+    detail_type: str = Field(alias="detail-type")
+    detail: dict
+
+
+class _Envelope(_Strict):
+    metadata: Metadata
+
+
+class PerformanceRegistered(_Envelope):
+    kind: Literal["PerformanceRegistered"] = Field("PerformanceRegistered", exclude=True)
+    data: PerformanceRegisteredData
+
+
+class PerformanceCancelled(_Envelope):
+    kind: Literal["PerformanceCancelled"] = Field("PerformanceCancelled", exclude=True)
+    data: PerformanceCancelledData
+
+
+class TicketBooked(_Envelope):
+    kind: Literal["TicketBooked"] = Field("TicketBooked", exclude=True)
+    data: TicketBookedData
+
+
+class TicketCancelled(_Envelope):
+    kind: Literal["TicketCancelled"] = Field("TicketCancelled", exclude=True)
+    data: TicketCancelledData
+
+
+DomainEvent = Annotated[
+    Union[PerformanceRegistered, PerformanceCancelled, TicketBooked, TicketCancelled],
+    Field(discriminator="kind"),
+]
+
+# Which context publishes which event: the publisher sets `source` from this.
+SOURCE_OF: dict[EventType, Source] = {
+    EventType.PERFORMANCE_REGISTERED: Source.PERFORMANCES,
+    EventType.PERFORMANCE_CANCELLED: Source.PERFORMANCES,
+    EventType.TICKET_BOOKED: Source.BOOKINGS,
+    EventType.TICKET_CANCELLED: Source.BOOKINGS,
+}
+
+_MODEL_OF = {
+    EventType.PERFORMANCE_REGISTERED: PerformanceRegistered,
+    EventType.PERFORMANCE_CANCELLED: PerformanceCancelled,
+    EventType.TICKET_BOOKED: TicketBooked,
+    EventType.TICKET_CANCELLED: TicketCancelled,
+}
+
+_domain_event = TypeAdapter(DomainEvent)
+
+
+def new_event(event_type: EventType, data: BaseModel | dict, *, correlation_id: str, causation_id: str):
+    """A fresh event of `event_type` with new id and timestamp."""
+    model = _MODEL_OF[event_type]
+    metadata = Metadata(
+        eventId=new_id(),
+        eventType=event_type,
+        occurredAt=now_iso(),
+        correlationId=correlation_id,
+        causationId=causation_id,
+    )
+    payload = data.model_dump() if isinstance(data, BaseModel) else data
+    return model(metadata=metadata, data=payload)
+
+
+def parse_detail(detail_type: str, detail: dict):
+    """Parse an EventBridge `detail` into its typed event (raises ValidationError if it breaks the contract)."""
+    return _domain_event.validate_python({**detail, "kind": detail_type})
+
+
+def detail_of(event) -> dict:
+    """The `detail` document of an event, as it goes on the bus."""
+    return event.model_dump(mode="json", exclude={"kind"})
+
+
+def parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))

@@ -1,0 +1,47 @@
+"""Domain errors. Each carries its machine-readable code and HTTP status; the API maps them once (boxoffice.api)."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status = 400
+    code = "BAD_REQUEST"
+
+    def __init__(self, message: str, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+
+
+class InvalidRequest(DomainError):
+    status = 400
+    code = "VALIDATION_ERROR"
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "UNAUTHORIZED"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "FORBIDDEN"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "NOT_FOUND"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "CONFLICT"
+
+
+class SoldOut(Conflict):
+    code = "SOLD_OUT"
+
+
+class PerformanceIsCancelled(Conflict):
+    code = "PERFORMANCE_CANCELLED"

@@ -1,0 +1,38 @@
+"""Reads from the status view: a customer's bookings, and an organizer's view of a performance's bookings."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from boxoffice.api import ID, TOKEN, api_handler, identity, make_app, organizer
+from boxoffice.models import BookingPage, BookingView, PerformanceBookingsPage
+from boxoffice.statusview import service
+
+router = APIGatewayRouter()
+
+
+@router.get("/bookings", summary="My bookings, newest first")
+def my_bookings(
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    nextToken: Annotated[str | None, Query(max_length=TOKEN)] = None,
+) -> BookingPage:
+    return service.customer_bookings(identity(router).user_id, limit, nextToken)
+
+
+@router.get("/bookings/<bookingId>", summary="One of my bookings")
+def my_booking(bookingId: Annotated[str, Path(pattern=ID)]) -> BookingView:
+    return service.customer_booking(identity(router).user_id, bookingId)
+
+
+@router.get("/performances/<performanceId>/bookings", summary="A performance's bookings and summary, for its organizer")
+def performance_bookings(
+    performanceId: Annotated[str, Path(pattern=ID)],
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    nextToken: Annotated[str | None, Query(max_length=TOKEN)] = None,
+) -> PerformanceBookingsPage:
+    return service.performance_bookings(organizer(router).user_id, performanceId, limit, nextToken)
+
+
+app = make_app(router)
+lambda_handler = api_handler(app)

@@ -1,0 +1,104 @@
+"""HTTP request and response models: the API contract the OpenAPI document is generated from."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from boxoffice.clock import now
+
+
+def _future_with_offset(value: str) -> str:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("startsAt must be an ISO 8601 date-time, e.g. 2026-12-24T19:30:00+09:00") from None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("startsAt must carry a UTC offset, e.g. 2026-12-24T19:30:00+09:00")
+    if moment <= now():
+        raise ValueError("startsAt must be in the future")
+    return value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class _Input(BaseModel):
+    # Unknown fields are a client error, not something to silently drop.
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class RegisterPerformanceInput(_Input):
+    title: Annotated[Text, StringConstraints(max_length=200)]
+    venue: Annotated[Text, StringConstraints(max_length=200)]
+    startsAt: Annotated[str, StringConstraints(max_length=40), AfterValidator(_future_with_offset)] = Field(
+        description="ISO 8601 with a UTC offset, in the future", examples=["2026-12-24T19:30:00+09:00"]
+    )
+    capacity: int = Field(ge=1, le=100_000)
+
+
+class BookTicketInput(_Input):
+    performanceId: str = Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", description="the performance's id")
+    quantity: int = Field(ge=1, le=10)
+
+
+class Performance(BaseModel):
+    performanceId: str
+    title: str
+    venue: str
+    startsAt: str
+    capacity: int
+    bookedCount: int
+    status: Literal["OPEN", "CANCELLED"]
+    organizerId: str
+    createdAt: str
+    cancelledAt: str | None = None
+
+
+class Booking(BaseModel):
+    bookingId: str
+    performanceId: str
+    customerId: str
+    quantity: int
+    status: Literal["CONFIRMED", "CANCELLED"]
+    cancelReason: Literal["CUSTOMER", "PERFORMANCE_CANCELLED"] | None = None
+    createdAt: str
+    cancelledAt: str | None = None
+
+
+class BookingView(Booking):
+    title: str | None = None
+    startsAt: str | None = None
+
+
+class PerformancePage(BaseModel):
+    items: list[Performance]
+    nextToken: str | None = None
+
+
+class BookingPage(BaseModel):
+    items: list[BookingView]
+    nextToken: str | None = None
+
+
+class BookingSummary(BaseModel):
+    performanceId: str
+    title: str | None = None
+    startsAt: str | None = None
+    status: str | None = None
+    capacity: int | None = None
+    confirmedBookings: int = 0
+    confirmedTickets: int = 0
+    cancelledBookings: int = 0
+    cancelledTickets: int = 0
+
+
+class PerformanceBookingsPage(BookingPage):
+    summary: BookingSummary
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(examples=["SOLD_OUT"])
+    message: str

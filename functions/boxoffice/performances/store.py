@@ -1,0 +1,148 @@
+"""PerformancesTable access: performances, applied-headcount markers and the context's outbox."""
+
+from __future__ import annotations
+
+from botocore.exceptions import ClientError
+
+from boxoffice import config
+from boxoffice.clock import epoch_seconds_from_now
+from boxoffice.dynamo import cancellation_codes, condition_failed_at, is_transaction_cancelled, plain, transact
+from boxoffice.outbox import put_event
+
+LIST_INDEX = "ByStartsAt"
+LIST_PARTITION = "PERFORMANCE"
+# Markers must outlive every redelivery: SQS keeps a message at most 14 days.
+MARKER_TTL_SECONDS = 15 * 24 * 3600
+
+
+def _table():
+    return config.table(config.PERFORMANCES_TABLE)
+
+
+def _key(performance_id: str) -> dict:
+    return {"pk": f"PERF#{performance_id}", "sk": "PERFORMANCE"}
+
+
+def insert(performance: dict, event) -> None:
+    table = _table()
+    transact(
+        table,
+        [
+            {
+                "Put": {
+                    "TableName": table.name,
+                    "Item": {
+                        **_key(performance["performanceId"]),
+                        "gsi1pk": LIST_PARTITION,
+                        "gsi1sk": f"{performance['startsUtc']}#{performance['performanceId']}",
+                        **{k: v for k, v in performance.items() if k != "startsUtc"},
+                    },
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            put_event(table.name, event),
+        ]
+    )
+
+
+def get(performance_id: str) -> dict | None:
+    return plain(_table().get_item(Key=_key(performance_id), ConsistentRead=True).get("Item"))
+
+
+def page(limit: int, start_key: dict | None) -> tuple[list[dict], dict | None]:
+    args = {
+        "IndexName": LIST_INDEX,
+        "KeyConditionExpression": "gsi1pk = :p",
+        "ExpressionAttributeValues": {":p": LIST_PARTITION},
+        "Limit": limit,
+    }
+    if start_key:
+        args["ExclusiveStartKey"] = start_key
+    result = _table().query(**args)
+    return [plain(i) for i in result.get("Items", [])], result.get("LastEvaluatedKey")
+
+
+def mark_cancelled(performance_id: str, cancelled_at: str, event) -> bool:
+    """Flip OPEN to CANCELLED with its event; False if it was no longer OPEN."""
+    table = _table()
+    try:
+        transact(
+            table,
+            [
+                {
+                    "Update": {
+                        "TableName": table.name,
+                        "Key": _key(performance_id),
+                        "UpdateExpression": "SET #s = :cancelled, cancelledAt = :at",
+                        "ConditionExpression": "#s = :open",
+                        "ExpressionAttributeNames": {"#s": "status"},
+                        "ExpressionAttributeValues": {":cancelled": "CANCELLED", ":open": "OPEN", ":at": cancelled_at},
+                    }
+                },
+                put_event(table.name, event),
+            ]
+        )
+        return True
+    except ClientError as exc:
+        if condition_failed_at(exc, 0):
+            return False
+        raise
+
+
+class UnknownPerformance(Exception):
+    pass
+
+
+def add_to_headcount(performance_id: str, deltas: dict[str, int]) -> set[str]:
+    """Add the deltas (by event id) to bookedCount once each; return the event ids already applied.
+
+    One transaction writes a marker per event and the summed delta, so a redelivered event
+    (its marker exists) changes nothing and a new one is counted exactly once.
+    """
+    table = _table()
+    pending = dict(deltas)
+    duplicates: set[str] = set()
+    while pending:
+        ids = list(pending)
+        items = [
+            {
+                "Put": {
+                    "TableName": table.name,
+                    "Item": {
+                        "pk": f"PERF#{performance_id}",
+                        "sk": f"APPLIED#{event_id}",
+                        "delta": pending[event_id],
+                        "ttl": epoch_seconds_from_now(MARKER_TTL_SECONDS),
+                    },
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+            for event_id in ids
+        ]
+        items.append(
+            {
+                "Update": {
+                    "TableName": table.name,
+                    "Key": _key(performance_id),
+                    "UpdateExpression": "ADD bookedCount :d",
+                    "ConditionExpression": "attribute_exists(pk)",
+                    "ExpressionAttributeValues": {":d": sum(pending.values())},
+                }
+            }
+        )
+        try:
+            transact(table, items)
+            return duplicates
+        except ClientError as exc:
+            if not is_transaction_cancelled(exc):
+                raise
+            codes = cancellation_codes(exc)
+            if codes and codes[-1] == "ConditionalCheckFailed":
+                raise UnknownPerformance(performance_id) from exc
+            seen = {ids[i] for i, code in enumerate(codes[:-1]) if code == "ConditionalCheckFailed"}
+            if not seen:
+                raise  # a conflict, not a duplicate: let the message be retried
+            duplicates |= seen
+            for event_id in seen:
+                pending.pop(event_id)
+    return duplicates

@@ -1,0 +1,98 @@
+"""The status view: projects every event into what customers and organizers read, and answers their queries.
+
+Events arrive at least once and in any order. A booking's view only ever moves
+absent -> CONFIRMED -> CANCELLED or absent -> CANCELLED, each move is a conditional
+write together with its counts, so a duplicate or a late event changes nothing.
+"""
+
+from __future__ import annotations
+
+from boxoffice.contracts import PerformanceCancelled, PerformanceRegistered, TicketBooked, TicketCancelled
+from boxoffice.errors import Forbidden, NotFound
+from boxoffice.paging import decode_token, encode_token
+from boxoffice.statusview import store
+
+VIEW_FIELDS = (
+    "bookingId", "performanceId", "customerId", "quantity", "status", "cancelReason",
+    "createdAt", "cancelledAt", "title", "startsAt",
+)
+_ATTEMPTS = 5
+
+
+def _view(data, status: str) -> dict:
+    view = {k: getattr(data, k) for k in ("bookingId", "performanceId", "customerId", "quantity", "createdAt", "title", "startsAt")}
+    view["status"] = status
+    if status == "CANCELLED":
+        view["cancelReason"] = data.reason.value
+        view["cancelledAt"] = data.cancelledAt
+    return view
+
+
+def project(event) -> None:
+    match event:
+        case PerformanceRegistered():
+            store.upsert_summary_details(event.data.model_dump(), cancelled=False)
+        case PerformanceCancelled():
+            store.upsert_summary_details(event.data.model_dump(), cancelled=True)
+        case TicketBooked():
+            # Already there (a duplicate, or its cancellation came first): nothing to do.
+            store.insert_view(_view(event.data, "CONFIRMED"), {"confirmedBookings": 1, "confirmedTickets": event.data.quantity})
+        case TicketCancelled():
+            _project_cancelled(event)
+
+
+def _project_cancelled(event: TicketCancelled) -> None:
+    view = _view(event.data, "CANCELLED")
+    q = event.data.quantity
+    for _ in range(_ATTEMPTS):
+        current = store.get_view(view["bookingId"])
+        if current is None:
+            if store.insert_view(view, {"cancelledBookings": 1, "cancelledTickets": q}):
+                return
+        elif current["status"] == "CANCELLED":
+            return
+        elif store.confirm_to_cancelled(
+            view, {"confirmedBookings": -1, "confirmedTickets": -q, "cancelledBookings": 1, "cancelledTickets": q}
+        ):
+            return
+    raise RuntimeError(f"booking {view['bookingId']} kept changing under the projector; will retry")
+
+
+def _public(item: dict) -> dict:
+    return {k: item.get(k) for k in VIEW_FIELDS}
+
+
+def customer_bookings(customer_id: str, limit: int, next_token: str | None) -> dict:
+    partition = f"CUSTOMER#{customer_id}"
+    start = decode_token(next_token, must_match={"gsi1pk": partition})
+    items, last = store.page(store.BY_CUSTOMER, partition, limit, start)
+    return {"items": [_public(i) for i in items], "nextToken": encode_token(last)}
+
+
+def customer_booking(customer_id: str, booking_id: str) -> dict:
+    item = store.get_view(booking_id)
+    if item is None or item.get("customerId") != customer_id:
+        raise NotFound("no booking with this id", code="BOOKING_NOT_FOUND")
+    return _public(item)
+
+
+SUMMARY_FIELDS = (
+    "performanceId", "title", "startsAt", "status", "capacity",
+    "confirmedBookings", "confirmedTickets", "cancelledBookings", "cancelledTickets",
+)
+
+
+def performance_bookings(organizer_id: str, performance_id: str, limit: int, next_token: str | None) -> dict:
+    summary = store.get_summary(performance_id)
+    if summary is None or "organizerId" not in summary:
+        raise NotFound("no performance with this id", code="PERFORMANCE_NOT_FOUND")
+    if summary["organizerId"] != organizer_id:
+        raise Forbidden("only the performance's own organizer can see its bookings", code="NOT_YOUR_PERFORMANCE")
+    partition = f"PERF#{performance_id}"
+    start = decode_token(next_token, must_match={"gsi2pk": partition})
+    items, last = store.page(store.BY_PERFORMANCE, partition, limit, start)
+    return {
+        "items": [_public(i) for i in items],
+        "nextToken": encode_token(last),
+        "summary": {k: summary.get(k, 0 if "Bookings" in k or "Tickets" in k else None) for k in SUMMARY_FIELDS},
+    }

@@ -1,0 +1,140 @@
+"""StatusViewTable access: the read side for customers and organizers.
+
+Layout (pk / sk):
+  BOOKING#<id> / VIEW       a booking as its customer sees it
+                            (gsi1: CUSTOMER#<id> by createdAt, gsi2: PERF#<id> by createdAt)
+  PERF#<id>    / SUMMARY    a performance's details and booking counts for its organizer
+"""
+
+from __future__ import annotations
+
+from botocore.exceptions import ClientError
+
+from boxoffice import config
+from boxoffice.dynamo import condition_failed_at, plain, transact
+
+BY_CUSTOMER = "ByCustomer"
+BY_PERFORMANCE = "ByPerformance"
+
+
+def _table():
+    return config.table(config.STATUS_VIEW_TABLE)
+
+
+def view_key(booking_id: str) -> dict:
+    return {"pk": f"BOOKING#{booking_id}", "sk": "VIEW"}
+
+
+def summary_key(performance_id: str) -> dict:
+    return {"pk": f"PERF#{performance_id}", "sk": "SUMMARY"}
+
+
+def get_view(booking_id: str) -> dict | None:
+    return plain(_table().get_item(Key=view_key(booking_id), ConsistentRead=True).get("Item"))
+
+
+def get_summary(performance_id: str) -> dict | None:
+    return plain(_table().get_item(Key=summary_key(performance_id), ConsistentRead=True).get("Item"))
+
+
+def _summary_add(table_name: str, performance_id: str, counts: dict[str, int]) -> dict:
+    names = {f"#c{i}": name for i, name in enumerate(counts)}
+    values = {f":c{i}": delta for i, delta in enumerate(counts.values())}
+    return {
+        "Update": {
+            "TableName": table_name,
+            "Key": summary_key(performance_id),
+            "UpdateExpression": "SET performanceId = :pid ADD " + ", ".join(f"{n} {v}" for n, v in zip(names, values)),
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": {**values, ":pid": performance_id},
+        }
+    }
+
+
+def _view_item(view: dict) -> dict:
+    return {
+        **view_key(view["bookingId"]),
+        "gsi1pk": f"CUSTOMER#{view['customerId']}",
+        "gsi1sk": f"{view['createdAt']}#{view['bookingId']}",
+        "gsi2pk": f"PERF#{view['performanceId']}",
+        "gsi2sk": f"{view['createdAt']}#{view['bookingId']}",
+        **view,
+    }
+
+
+def insert_view(view: dict, counts: dict[str, int]) -> bool:
+    """Add a booking's view and its counts, once; False if the view already existed."""
+    table = _table()
+    try:
+        transact(
+            table,
+            [
+                {"Put": {"TableName": table.name, "Item": _view_item(view), "ConditionExpression": "attribute_not_exists(pk)"}},
+                _summary_add(table.name, view["performanceId"], counts),
+            ]
+        )
+        return True
+    except ClientError as exc:
+        if condition_failed_at(exc, 0):
+            return False
+        raise
+
+
+def confirm_to_cancelled(view: dict, counts: dict[str, int]) -> bool:
+    """Move a CONFIRMED view to CANCELLED and adjust the counts, once; False if it was not CONFIRMED."""
+    table = _table()
+    try:
+        transact(
+            table,
+            [
+                {
+                    "Update": {
+                        "TableName": table.name,
+                        "Key": view_key(view["bookingId"]),
+                        "UpdateExpression": "SET #st = :cancelled, cancelReason = :r, cancelledAt = :at",
+                        "ConditionExpression": "#st = :confirmed",
+                        "ExpressionAttributeNames": {"#st": "status"},
+                        "ExpressionAttributeValues": {
+                            ":cancelled": "CANCELLED", ":confirmed": "CONFIRMED",
+                            ":r": view["cancelReason"], ":at": view["cancelledAt"],
+                        },
+                    }
+                },
+                _summary_add(table.name, view["performanceId"], counts),
+            ]
+        )
+        return True
+    except ClientError as exc:
+        if condition_failed_at(exc, 0):
+            return False
+        raise
+
+
+def upsert_summary_details(details: dict, *, cancelled: bool) -> None:
+    """Set a performance's details; CANCELLED is final, so a late 'registered' cannot reopen it."""
+    status = "#st = :cancelled" if cancelled else "#st = if_not_exists(#st, :open)"
+    _table().update_item(
+        Key=summary_key(details["performanceId"]),
+        UpdateExpression=f"SET performanceId = :pid, title = :t, startsAt = :s, organizerId = :o, #cap = :c, {status}",
+        ExpressionAttributeNames={"#st": "status", "#cap": "capacity"},
+        ExpressionAttributeValues={
+            ":pid": details["performanceId"], ":t": details["title"], ":s": details["startsAt"],
+            ":o": details["organizerId"], ":c": details["capacity"],
+            **({":cancelled": "CANCELLED"} if cancelled else {":open": "OPEN"}),
+        },
+    )
+
+
+def page(index: str, partition: str, limit: int, start_key: dict | None) -> tuple[list[dict], dict | None]:
+    attr = "gsi1pk" if index == BY_CUSTOMER else "gsi2pk"
+    args = {
+        "IndexName": index,
+        "KeyConditionExpression": f"{attr} = :p",
+        "ExpressionAttributeValues": {":p": partition},
+        "ScanIndexForward": False,  # newest first
+        "Limit": limit,
+    }
+    if start_key:
+        args["ExclusiveStartKey"] = start_key
+    result = _table().query(**args)
+    return [plain(i) for i in result.get("Items", [])], result.get("LastEvaluatedKey")
