@@ -5,6 +5,7 @@ Errors are mapped to `{code, message}` here and nowhere else.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.router import Router
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.shared.json_encoder import Encoder
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyValidationError,
@@ -27,6 +29,11 @@ ID = ID_PATTERN  # every id in a path is a ULID
 TOKEN = 2048  # longest paging token accepted
 MAX_BODY_BYTES = 1024 * 1024
 _IDEMPOTENCY_KEY_RE = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+def _to_json(data) -> str:
+    # UTF-8 as is: a Korean title reads as Korean on the wire, not as \\u escapes.
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), cls=Encoder)
 
 
 def error(status: int, code: str, message: str) -> Response:
@@ -61,7 +68,7 @@ def _guard_request(app: APIGatewayRestResolver, next_middleware):
 
 
 def make_app(*routers: Router) -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver(enable_validation=True)
+    app = APIGatewayRestResolver(enable_validation=True, serializer=_to_json)
     app.use(middlewares=[_guard_request])
 
     @app.exception_handler(DomainError)

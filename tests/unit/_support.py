@@ -1,0 +1,132 @@
+"""Helpers several unit test files share: ids, bus events as SQS delivers them, view reads."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from boxoffice.clock import new_id
+from boxoffice.contracts import SOURCE_OF, EventType, detail_of, new_event
+from tests.api_events import ORGANIZER
+from tests.helpers import future
+from tests.stack import ACCOUNT, REGION, Stack, call_api
+
+
+def unknown_id() -> str:
+    """A well-formed id that names nothing."""
+    return new_id()
+
+
+def bus_envelope(source: str, detail_type: str, detail: dict, event_id: str | None = None) -> dict:
+    """An EventBridge event as a rule target (an SQS queue) receives it."""
+    return {
+        "version": "0",
+        "id": event_id or str(uuid.uuid4()),
+        "detail-type": detail_type,
+        "source": source,
+        "account": ACCOUNT,
+        "time": "2030-01-01T00:00:00Z",
+        "region": REGION,
+        "resources": [],
+        "detail": detail,
+    }
+
+
+def domain_envelope(event) -> dict:
+    """The bus event for a domain event built with boxoffice.contracts.new_event."""
+    etype = event.metadata.eventType
+    return bus_envelope(SOURCE_OF[etype].value, etype.value, detail_of(event))
+
+
+def sqs_event(*bodies: dict | str, queue_arn: str = f"arn:aws:sqs:{REGION}:{ACCOUNT}:q") -> dict:
+    """An SQS batch event carrying `bodies` (dicts are JSON-encoded); message ids m0, m1, ..."""
+    return {
+        "Records": [
+            {
+                "messageId": f"m{i}",
+                "receiptHandle": f"rh{i}",
+                "body": body if isinstance(body, str) else json.dumps(body, ensure_ascii=False),
+                "attributes": {"ApproximateReceiveCount": "1"},
+                "messageAttributes": {},
+                "md5OfBody": "0" * 32,
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": REGION,
+            }
+            for i, body in enumerate(bodies)
+        ]
+    }
+
+
+def failed_ids(response: dict | None) -> set[str]:
+    return {f["itemIdentifier"] for f in (response or {}).get("batchItemFailures", [])}
+
+
+def failures_of(stack: Stack, function: str, event: dict, context=None) -> set[str]:
+    """The items a batch invocation reports failed; when every record fails Powertools raises
+    BatchProcessingError instead (Lambda then retries the whole batch), which counts as all failed."""
+    from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
+    try:
+        return failed_ids(stack.invoke(function, event, context))
+    except BatchProcessingError:
+        return {r["messageId"] if "messageId" in r else r["dynamodb"]["SequenceNumber"] for r in event["Records"]}
+
+
+def booking_data(performance_id: str, quantity: int = 2, *, customer_id: str = "cust-1", organizer_id: str = "org-1",
+                 booking_id: str | None = None) -> dict:
+    return {
+        "bookingId": booking_id or new_id(),
+        "performanceId": performance_id,
+        "customerId": customer_id,
+        "quantity": quantity,
+        "createdAt": "2030-01-01T00:00:00.000Z",
+        "title": "Beethoven 9",
+        "startsAt": future(),
+        "organizerId": organizer_id,
+    }
+
+
+def ticket_booked(data: dict):
+    return new_event(EventType.TICKET_BOOKED, data, correlation_id="test", causation_id="test")
+
+
+def ticket_cancelled(data: dict, reason: str = "CUSTOMER"):
+    return new_event(
+        EventType.TICKET_CANCELLED,
+        {**data, "cancelledAt": "2030-01-02T00:00:00.000Z", "reason": reason},
+        correlation_id="test",
+        causation_id="test",
+    )
+
+
+def performance_bookings(stack: Stack, performance_id: str, claims=ORGANIZER, limit: int = 100) -> tuple[list[dict], dict]:
+    """Every booking of a performance in the status view (all pages) and its summary."""
+    items, token, summary = [], None, None
+    while True:
+        query = {"limit": str(limit), **({"nextToken": token} if token else {})}
+        status, page = call_api(stack, "GET", f"/performances/{performance_id}/bookings", claims=claims, query=query)
+        assert status == 200, page
+        items += page["items"]
+        summary = page["summary"]
+        token = page["nextToken"]
+        if not token:
+            return items, summary
+
+
+def booking_items(stack: Stack, performance_id: str) -> list[dict]:
+    """The booking items of a performance in BookingsTable, straight from the table."""
+    from boto3.dynamodb.conditions import Key
+
+    table = stack.table("BookingsTable")
+    items, args = [], {"KeyConditionExpression": Key("pk").eq(f"PERF#{performance_id}") & Key("sk").begins_with("BOOKING#")}
+    while True:
+        out = table.query(**args)
+        items += out["Items"]
+        if "LastEvaluatedKey" not in out:
+            return items
+        args["ExclusiveStartKey"] = out["LastEvaluatedKey"]
+
+
+def inventory(stack: Stack, performance_id: str) -> dict:
+    return stack.table("BookingsTable").get_item(Key={"pk": f"PERF#{performance_id}", "sk": "INVENTORY"})["Item"]

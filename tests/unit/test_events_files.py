@@ -1,0 +1,117 @@
+"""The sample events in events/ (for `sam local invoke -e` and the like): every function has at least one,
+and each is accepted by its function in a world where the things it names exist."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from boxoffice.bookings import service as bookings_service
+from boxoffice.performances import service as performances_service
+from tests import template
+from tests.conftest import ROOT
+from tests.stack import call_api
+from tests.unit._support import failures_of
+
+EVENTS = ROOT / "events"
+
+# The ids and users the sample events name.
+PERFORMANCE_ID = "01JD6M3Q5YV7R1X2Z3A4B5C6D7"
+BOOKING_ID = "01JD6M4A8KX2N3P4Q5R6S7T8V9"
+ORGANIZER = {"sub": "7d1e6f0a-3b2c-4d5e-8f90-1a2b3c4d5e6f", "cognito:groups": "organizers"}
+CUSTOMER = {"sub": "c0ffee00-1234-4abc-9def-0123456789ab"}
+
+EVENT_FILES = {
+    "RegisterPerformanceFunction": ["register_performance.json"],
+    "CancelPerformanceFunction": ["cancel_performance.json"],
+    "PerformanceQueriesFunction": ["list_performances.json", "get_performance.json"],
+    "BookTicketFunction": ["book_ticket.json"],
+    "CancelBookingFunction": ["cancel_booking.json"],
+    "BookingQueriesFunction": ["list_my_bookings.json", "get_my_booking.json", "performance_bookings.json"],
+    "StreamPublisherFunction": ["stream_publisher.json"],
+    "InventoryProjectorFunction": ["inventory_projector.json"],
+    "CancellationFunction": ["cancellation.json"],
+    "HeadcountFunction": ["headcount.json"],
+    "StatusViewProjectorFunction": ["status_projector.json"],
+    "OrganizerRequestsFunction": ["organizer_requests.json"],
+}
+
+PERFORMANCE_KEYS = {"performanceId", "title", "venue", "startsAt", "capacity", "bookedCount", "status", "organizerId",
+                    "createdAt", "cancelledAt"}
+BOOKING_KEYS = {"bookingId", "performanceId", "customerId", "quantity", "status", "cancelReason", "createdAt",
+                "cancelledAt"}
+# API samples: the status they get and what their body must look like.
+API_EXPECT = {
+    "register_performance.json": (201, lambda b: set(b) == PERFORMANCE_KEYS and b["status"] == "OPEN"),
+    "cancel_performance.json": (200, lambda b: set(b) == PERFORMANCE_KEYS and b["status"] == "CANCELLED"),
+    "list_performances.json": (200, lambda b: set(b) == {"items", "nextToken"}
+                               and [p["performanceId"] for p in b["items"]] == [PERFORMANCE_ID]),
+    "get_performance.json": (200, lambda b: set(b) == PERFORMANCE_KEYS and b["performanceId"] == PERFORMANCE_ID),
+    "book_ticket.json": (201, lambda b: set(b) == BOOKING_KEYS and b["status"] == "CONFIRMED"),
+    "cancel_booking.json": (200, lambda b: set(b) == BOOKING_KEYS and b["bookingId"] == BOOKING_ID
+                            and b["status"] == "CANCELLED"),
+    "list_my_bookings.json": (200, lambda b: set(b) == {"items", "nextToken"}
+                              and [v["bookingId"] for v in b["items"]] == [BOOKING_ID]),
+    "get_my_booking.json": (200, lambda b: set(b) == BOOKING_KEYS | {"title", "startsAt"}),
+    "performance_bookings.json": (200, lambda b: set(b) == {"items", "nextToken", "summary"}
+                                  and b["summary"]["confirmedBookings"] == 1),
+}
+
+
+def _load(name: str):
+    return json.loads((EVENTS / name).read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def world(stack, monkeypatch):
+    """The performance and the booking the samples name, made through the real API and chain."""
+    with monkeypatch.context() as m:
+        m.setattr(performances_service, "new_id", lambda: PERFORMANCE_ID)
+        status, perf = call_api(stack, "POST", "/performances", {
+            "title": "베토벤 교향곡 9번", "venue": "예술의전당 콘서트홀", "startsAt": "2030-12-24T19:30:00+09:00",
+            "capacity": 2500}, claims=ORGANIZER)
+        assert status == 201, perf
+        stack.settle()
+        m.setattr(bookings_service, "new_id", lambda: BOOKING_ID)
+        status, booking = call_api(stack, "POST", "/bookings", {"performanceId": PERFORMANCE_ID, "quantity": 2},
+                                   claims=CUSTOMER)
+        assert status == 201, booking
+    stack.settle()
+    return stack
+
+
+def test_every_function_in_the_template_has_a_sample_event():
+    assert set(EVENT_FILES) == set(template.functions())
+    for files in EVENT_FILES.values():
+        assert files and all((EVENTS / f).is_file() for f in files)
+
+
+def test_every_sample_event_file_is_used_or_is_the_put_events_entry():
+    used = {f for files in EVENT_FILES.values() for f in files} | {"organizer_cancel_request.json"}
+    assert {p.name for p in EVENTS.glob("*.json")} == used
+
+
+@pytest.mark.parametrize("function,name", [(f, n) for f, files in EVENT_FILES.items() for n in files])
+def test_each_function_accepts_its_sample_events(world, function, name):
+    event = _load(name)
+    if name in API_EXPECT:
+        status, shape = API_EXPECT[name]
+        response = world.invoke(function, event)
+        body = json.loads(response["body"])
+        assert response["statusCode"] == status, body
+        assert shape(body), body
+    else:
+        assert failures_of(world, function, event) == set()
+    for dlq in ("OrganizerRequestsDLQ",):
+        assert world.visible(dlq) == 0  # the organizer's request was applied, not parked
+
+
+def test_the_put_events_sample_cancels_the_performance_through_the_bus(world):
+    entries = _load("organizer_cancel_request.json")
+    assert isinstance(entries, list) and entries[0]["EventBusName"] == "boxoffice-dev"
+    assert isinstance(entries[0]["Detail"], str)
+    out = world.events.put_events(Entries=[{**e, "EventBusName": world.names["EventBus"]} for e in entries])
+    assert out["FailedEntryCount"] == 0
+    world.settle()
+    assert call_api(world, "GET", f"/performances/{PERFORMANCE_ID}")[1]["status"] == "CANCELLED"
+    assert world.visible("OrganizerRequestsDLQ") == 0

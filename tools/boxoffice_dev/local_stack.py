@@ -1,0 +1,111 @@
+"""The whole stack on this machine: emulator, `sam build` + `sam deploy` of template.yaml, and the API on HOST:PORT."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+from boxoffice_dev import deploy, tokens
+from boxoffice_dev.aws import client
+from boxoffice_dev.emulator import Emulator, port_is_free
+from boxoffice_dev.paths import LOCAL, STATE_FILE
+from boxoffice_dev.proxy import make_server
+
+
+class PortTaken(SystemExit):
+    pass
+
+
+class LocalStack:
+    def __init__(self, host: str = "127.0.0.1", port: int = 3000, quiet: bool = False):
+        self.host, self.port, self.quiet = host, port, quiet
+        self.url = f"http://{host}:{port}"
+        self.emulator: Emulator | None = None
+        self.outputs: dict[str, str] = {}
+        self.resources: dict[str, str] = {}
+        self._server = None
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+    def up(self) -> LocalStack:
+        if not port_is_free(self.host, self.port):
+            raise PortTaken(f"port {self.port} on {self.host} is already in use; free it or choose another: PORT=3001 make run")
+        self.emulator = Emulator().start()
+        try:
+            self._say(f"emulator ready at {self.emulator.endpoint}; building and deploying template.yaml ...")
+            self.outputs = deploy.build_and_deploy(self.emulator.endpoint, quiet=self.quiet)
+            self.resources = deploy.physical_ids(self.emulator.endpoint)
+            prefix = f"/_aws/execute-api/{self.outputs['ApiId']}/local"
+            self._server = make_server(self.host, self.port, self.emulator.endpoint, prefix)
+            self._thread = threading.Thread(target=self._server.serve_forever, name="api-proxy", daemon=True)
+            self._thread.start()
+            LOCAL.mkdir(exist_ok=True)
+            STATE_FILE.write_text(json.dumps(self.state(), indent=2))
+        except BaseException:
+            self.down()
+            raise
+        return self
+
+    def down(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self.emulator:
+            self.emulator.stop()
+            self.emulator = None
+        if STATE_FILE.exists() and json.loads(STATE_FILE.read_text()).get("url") == self.url:
+            STATE_FILE.unlink()
+
+    def __enter__(self) -> LocalStack:
+        return self.up()
+
+    def __exit__(self, *exc) -> None:
+        self.down()
+
+    def _say(self, text: str) -> None:
+        if not self.quiet:
+            print(text, flush=True)
+
+    def state(self) -> dict:
+        return {"url": self.url, "endpoint": self.emulator.endpoint, "outputs": self.outputs, "resources": self.resources}
+
+    # ------------------------------------------------------------------ using it
+    @property
+    def endpoint(self) -> str:
+        return self.emulator.endpoint
+
+    def client(self, service: str, **config):
+        return client(service, self.endpoint, **config)
+
+    def token(self, name: str, groups: list[str] = ()) -> str:
+        return tokens.token(self.endpoint, self.outputs, name, groups)
+
+    def wait_for(self, condition, timeout: float = 60.0, interval: float = 0.1, what: str = "condition"):
+        """Poll `condition` until it returns something truthy (the chain is asynchronous); fail after `timeout`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            result = condition()
+            if result:
+                return result
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{what} did not hold within {timeout}s")
+            time.sleep(interval)
+
+
+class Attached:
+    """A running `make run` stack, found through its state file (for `boxoffice token`, `invoke`, `redrive`)."""
+
+    def __init__(self):
+        if not STATE_FILE.exists():
+            raise SystemExit("no local stack is running: start one with `make run` (in another terminal)")
+        state = json.loads(STATE_FILE.read_text())
+        self.url, self.endpoint = state["url"], state["endpoint"]
+        self.outputs, self.resources = state["outputs"], state["resources"]
+
+    def client(self, service: str, **config):
+        return client(service, self.endpoint, **config)
+
+    def token(self, name: str, groups: list[str] = ()) -> str:
+        return tokens.token(self.endpoint, self.outputs, name, groups)
