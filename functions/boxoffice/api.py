@@ -32,7 +32,7 @@ _IDEMPOTENCY_KEY_RE = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
 def _to_json(data) -> str:
-    # UTF-8 as is: a Korean title reads as Korean on the wire, not as \\u escapes.
+    # UTF-8 as is: a Korean title reads as Korean on the wire, not as escape sequences.
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), cls=Encoder)
 
 

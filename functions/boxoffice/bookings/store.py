@@ -75,6 +75,10 @@ class SeatsRefused(Exception):
         self.inventory = inventory
 
 
+def booking_item(booking: dict) -> dict:
+    return {**booking_key(booking["performanceId"], booking["bookingId"]), **booking}
+
+
 def insert_booking(booking: dict, event) -> None:
     """Take the seats and write the booking and its event in one transaction: never oversold."""
     table = _table()
@@ -97,7 +101,7 @@ def insert_booking(booking: dict, event) -> None:
                 {
                     "Put": {
                         "TableName": table.name,
-                        "Item": {**booking_key(pid, bid), **booking},
+                        "Item": booking_item(booking),
                         "ConditionExpression": "attribute_not_exists(pk)",
                     }
                 },
