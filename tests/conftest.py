@@ -29,10 +29,12 @@ for _var in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
 import moto  # noqa: E402  (must patch botocore before any client exists)
 import pytest  # noqa: E402
 
+from tests.moto_fixes import keep_streams_across_cancelled_transactions  # noqa: E402
 from tests.stack import Stack  # noqa: E402
 
 
 @pytest.fixture
-def stack():
+def stack(monkeypatch):
+    keep_streams_across_cancelled_transactions(monkeypatch)
     with moto.mock_aws():
         yield Stack().build()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType, RequestValidationError
 from aws_lambda_powertools.event_handler.router import Router
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.shared.json_encoder import Encoder
@@ -54,22 +54,31 @@ def _describe(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
-def _guard_request(app: APIGatewayRestResolver, next_middleware):
-    """Reject what no route should ever parse: oversized bodies and non-JSON bodies."""
-    event = app.current_event
-    body = event.body
-    if body is not None and len(body.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
-        return error(413, "PAYLOAD_TOO_LARGE", "the request body is larger than 1 MB")
-    if body and event.http_method in ("POST", "PUT", "PATCH"):
-        content_type = (event.headers.get("content-type") or event.headers.get("Content-Type") or "").lower()
-        if content_type and not content_type.split(";")[0].strip().endswith("json"):
-            return error(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json")
-    return next_middleware(app)
+def _refusal(event: dict) -> dict | None:
+    """What no route should ever parse, refused before routing: oversized and non-JSON bodies."""
+    body = event.get("body")
+    if body is None:
+        return None
+    if len(body) > MAX_BODY_BYTES or len(body.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
+        return _raw(413, "PAYLOAD_TOO_LARGE", "the request body is larger than 1 MB")
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    media = (headers.get("content-type") or "application/json").split(";")[0].strip().lower()
+    if body and not (media == "application/json" or media.endswith("+json")):
+        return _raw(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json")
+    return None
+
+
+def _raw(status: int, code: str, message: str) -> dict:
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": "application/json"},
+        "body": _to_json({"code": code, "message": message}),
+        "isBase64Encoded": False,
+    }
 
 
 def make_app(*routers: Router) -> APIGatewayRestResolver:
     app = APIGatewayRestResolver(enable_validation=True, serializer=_to_json)
-    app.use(middlewares=[_guard_request])
 
     @app.exception_handler(DomainError)
     def _domain(exc: DomainError):
@@ -78,6 +87,10 @@ def make_app(*routers: Router) -> APIGatewayRestResolver:
     @app.exception_handler(RequestValidationError)
     def _invalid(exc: RequestValidationError):
         return error(400, "VALIDATION_ERROR", _describe(exc))
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _media(exc: Exception):
+        return error(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json")
 
     @app.exception_handler(IdempotencyValidationError)
     def _key_reused(exc: Exception):
@@ -108,7 +121,7 @@ def api_handler(app: APIGatewayRestResolver):
     @tracer.capture_lambda_handler
     @metrics.log_metrics
     def lambda_handler(event, context):
-        return app.resolve(event, context)
+        return _refusal(event) or app.resolve(event, context)
 
     return lambda_handler
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -17,11 +17,18 @@ def _future_with_offset(value: str) -> str:
         raise ValueError("startsAt must be an ISO 8601 date-time, e.g. 2026-12-24T19:30:00+09:00") from None
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("startsAt must carry a UTC offset, e.g. 2026-12-24T19:30:00+09:00")
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("startsAt is out of range") from None
     if moment <= now():
         raise ValueError("startsAt must be in the future")
+    if moment > now() + MAX_AHEAD:
+        raise ValueError("startsAt must be within ten years")
     return value
 
 
+MAX_AHEAD = timedelta(days=3653)
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 

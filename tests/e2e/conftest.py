@@ -14,10 +14,11 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="session")
-def local_stack():
+def local_stack(tmp_path_factory):
     # The in-process moto tests must never see the emulator's endpoint.
     assert "AWS_ENDPOINT_URL" not in os.environ
-    with LocalStack(port=free_port(), quiet=True) as stack:
+    state = tmp_path_factory.mktemp("stack") / "stack.json"  # not .local/: a `make run` may be up meanwhile
+    with LocalStack(port=free_port(), quiet=True, state_file=state) as stack:
         yield stack
 
 
@@ -34,6 +35,25 @@ class Api:
         if key not in self._tokens:
             self._tokens[key] = self.stack.token(name, ["organizers"] if organizer else [])
         return self._tokens[key]
+
+    def expiring_token(self, name: str, seconds: int = 1) -> str:
+        """A genuine token of the stack's user pool that expires after `seconds`, from a test-only app client.
+
+        AWS's shortest ID token lives 5 minutes; the emulator honours shorter ones, which lets a
+        test hold a correctly signed token that has really expired.
+        """
+        idp = self.stack.client("cognito-idp")
+        pool = self.stack.outputs["UserPoolId"]
+        client_id = idp.create_user_pool_client(
+            UserPoolId=pool, ClientName=f"expiring-{name}", ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            IdTokenValidity=seconds, TokenValidityUnits={"IdToken": "seconds"},
+        )["UserPoolClient"]["ClientId"]
+        self.token(name)  # creates the user
+        from boxoffice_dev.tokens import _password
+
+        result = idp.admin_initiate_auth(UserPoolId=pool, ClientId=client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+                                         AuthParameters={"USERNAME": name, "PASSWORD": _password(name)})
+        return result["AuthenticationResult"]["IdToken"]
 
     def call(self, method: str, path: str, token: str | None = None, json=None, headers=None, **kwargs):
         hdrs = dict(headers or {})

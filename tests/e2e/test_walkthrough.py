@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time
 
 pytestmark = pytest.mark.e2e
 
@@ -83,9 +84,34 @@ def test_book_cancel_and_cancel_performance_flow_through_the_chain(api):
     assert (r.status_code, r.json()["code"]) == (409, "PERFORMANCE_CANCELLED")
 
 
+def _claims(token: str) -> dict:
+    import base64
+    import json
+
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def test_an_expired_token_is_refused(api):
+    token = api.expiring_token("e2e-dave", seconds=1)
+    assert api.call("GET", "/bookings", token).status_code == 200
+    expires = _claims(token)["exp"]
+    api.wait_for(lambda: time.time() > expires + 1, "the token's expiry")
+    r = api.call("GET", "/bookings", token)
+    assert r.status_code == 401, r.text
+
+
+def test_tokens_carry_cognito_claims(api):
+    claims = _claims(api.token("e2e-erin", organizer=True))
+    assert claims["cognito:username"] == "e2e-erin" and claims["cognito:groups"] == ["organizers"]
+    assert claims["token_use"] == "id" and claims["sub"]
+
+
 def test_tokens_are_checked_as_on_aws(api):
     customer = api.token("e2e-carol")
     assert api.call("GET", "/bookings", customer).status_code == 200
+    # (The body of API Gateway's own 401 is the template's {code, message} on AWS; the emulator
+    # does not apply SAM's GatewayResponses - see README, Local stack.)
     assert api.call("GET", "/bookings").status_code == 401
     head, payload, signature = customer.split(".")
     assert api.call("GET", "/bookings", f"{head}.{payload}.{signature[:-4]}AAAA").status_code == 401

@@ -160,3 +160,10 @@ def test_malformed_idempotency_key_is_400(stack):
     status, body = book(stack, perf["performanceId"], headers={"Idempotency-Key": "no spaces allowed"})
     assert status == 400, body
     assert booking_items(stack, perf["performanceId"]) == []
+
+
+def test_a_non_json_content_type_is_415_not_500(stack):
+    perf = register(stack)
+    status, body = call_api(stack, "POST", "/bookings", {"performanceId": perf["performanceId"], "quantity": 1},
+                            claims=CUSTOMER, headers={"Content-Type": "text/plain"})
+    assert (status, body["code"]) == (415, "UNSUPPORTED_MEDIA_TYPE")

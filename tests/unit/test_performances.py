@@ -172,3 +172,8 @@ def test_no_booking_succeeds_after_cancel(stack):
     status, body = book(stack, perf["performanceId"])
     assert status == 409, body
     assert body["code"] == "PERFORMANCE_CANCELLED"
+
+
+def test_a_start_time_at_the_end_of_the_calendar_is_400_not_500(stack):
+    status, body = _register(stack, _body(startsAt="9999-12-31T23:59:59-23:59"))
+    assert status == 400, body

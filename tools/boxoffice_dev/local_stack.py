@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
+from pathlib import Path
 
 from boxoffice_dev import deploy, tokens
 from boxoffice_dev.aws import client
 from boxoffice_dev.emulator import Emulator, port_is_free
-from boxoffice_dev.paths import LOCAL, STATE_FILE
+from boxoffice_dev.paths import STATE_FILE
 from boxoffice_dev.proxy import make_server
+
+
+def state_path() -> Path:
+    """Where a running stack says how to reach it (BOXOFFICE_STATE overrides, e.g. for the tests' own stack)."""
+    return Path(os.environ.get("BOXOFFICE_STATE") or STATE_FILE)
 
 
 class PortTaken(SystemExit):
@@ -18,8 +25,9 @@ class PortTaken(SystemExit):
 
 
 class LocalStack:
-    def __init__(self, host: str = "127.0.0.1", port: int = 3000, quiet: bool = False):
+    def __init__(self, host: str = "127.0.0.1", port: int = 3000, quiet: bool = False, state_file=None):
         self.host, self.port, self.quiet = host, port, quiet
+        self.state_file = Path(state_file) if state_file else state_path()
         self.url = f"http://{host}:{port}"
         self.emulator: Emulator | None = None
         self.outputs: dict[str, str] = {}
@@ -40,8 +48,8 @@ class LocalStack:
             self._server = make_server(self.host, self.port, self.emulator.endpoint, prefix)
             self._thread = threading.Thread(target=self._server.serve_forever, name="api-proxy", daemon=True)
             self._thread.start()
-            LOCAL.mkdir(exist_ok=True)
-            STATE_FILE.write_text(json.dumps(self.state(), indent=2))
+            self.state_file.parent.mkdir(parents=True, exist_ok=True)
+            self.state_file.write_text(json.dumps(self.state(), indent=2))
         except BaseException:
             self.down()
             raise
@@ -55,8 +63,8 @@ class LocalStack:
         if self.emulator:
             self.emulator.stop()
             self.emulator = None
-        if STATE_FILE.exists() and json.loads(STATE_FILE.read_text()).get("url") == self.url:
-            STATE_FILE.unlink()
+        if self.state_file.exists() and json.loads(self.state_file.read_text()).get("url") == self.url:
+            self.state_file.unlink()
 
     def __enter__(self) -> LocalStack:
         return self.up()
@@ -98,9 +106,10 @@ class Attached:
     """A running `make run` stack, found through its state file (for `boxoffice token`, `invoke`, `redrive`)."""
 
     def __init__(self):
-        if not STATE_FILE.exists():
+        path = state_path()
+        if not path.exists():
             raise SystemExit("no local stack is running: start one with `make run` (in another terminal)")
-        state = json.loads(STATE_FILE.read_text())
+        state = json.loads(path.read_text())
         self.url, self.endpoint = state["url"], state["endpoint"]
         self.outputs, self.resources = state["outputs"], state["resources"]
 

@@ -10,13 +10,10 @@ copy of the table taken beforehand. The table's stream shard is part of that cop
 Real DynamoDB streams never show a cancelled transaction and keep one shard. Here the shard is
 shared with the backup copy (which also spares moto deep-copying the whole stream on every
 transaction) and, on rollback, cut back to what it held before the transaction.
-(Belongs in tests/conftest.py or tests/stack.py; kept here because this suite may only add
-files under tests/unit.)
 """
 
 from __future__ import annotations
 
-import pytest
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import StreamShard
 
@@ -36,7 +33,6 @@ def _transact_keeping_the_stream(self, transact_items):
         raise
 
 
-@pytest.fixture(autouse=True)
-def _moto_streams_survive_cancelled_transactions(monkeypatch):
+def keep_streams_across_cancelled_transactions(monkeypatch) -> None:
     monkeypatch.setattr(DynamoDBBackend, "transact_write_items", _transact_keeping_the_stream)
     monkeypatch.setattr(StreamShard, "__deepcopy__", lambda self, memo: self, raising=False)
