@@ -4,6 +4,7 @@
   boxoffice token --sub alice [--group organizers]
   boxoffice invoke <FunctionLogicalId> -e events/<file>.json
   boxoffice redrive <DLQLogicalId>      move parked messages back to their queue
+  boxoffice put-events <file>           put an events file's entries on the local bus
 """
 
 from __future__ import annotations
@@ -108,6 +109,17 @@ def cmd_redrive(args) -> int:
     return 0
 
 
+def cmd_put_events(args) -> int:
+    """Put the entries of an events file on the local stack's bus (the file names the AWS bus; the local one is used)."""
+    stack = Attached()
+    with open(args.entries) as f:
+        entries = json.load(f)
+    bus = stack.resources["EventBus"].rsplit("/", 1)[-1]
+    result = stack.client("events").put_events(Entries=[{**e, "EventBusName": bus} for e in entries])
+    print(json.dumps({"FailedEntryCount": result["FailedEntryCount"], "Entries": result["Entries"]}, indent=2))
+    return 1 if result["FailedEntryCount"] else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="boxoffice", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -123,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     red = sub.add_parser("redrive", help="move a DLQ's messages back to its queue")
     red.add_argument("dlq", help="the DLQ's logical id, e.g. HeadcountDLQ")
     red.set_defaults(func=cmd_redrive)
+    put = sub.add_parser("put-events", help="put an events file's entries on the local bus")
+    put.add_argument("entries", help="e.g. events/organizer_cancel_request.json")
+    put.set_defaults(func=cmd_put_events)
     args = parser.parse_args(argv)
     return args.func(args)
 
