@@ -66,3 +66,28 @@ def test_invoke_runs_the_deployed_function_with_the_sample(sample_world, functio
         json.loads(response["body"])
     else:
         assert response == {"batchItemFailures": []}, response
+
+
+def test_put_events_delivers_an_organizer_request_through_the_bus(api, tmp_path):
+    """`boxoffice put-events` with an entries file shaped like events/organizer_cancel_request.json."""
+    import base64
+    from datetime import UTC, datetime, timedelta
+
+    organizer = api.token("e2e-put-events-org", organizer=True)
+    starts = (datetime.now(UTC) + timedelta(days=9)).strftime("%Y-%m-%dT19:00:00+09:00")
+    r = api.call("POST", "/performances", organizer, json={"title": "Bus", "venue": "Hall", "startsAt": starts, "capacity": 3})
+    assert r.status_code == 201, r.text
+    perf = r.json()
+    payload = organizer.split(".")[1]
+    sub = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["sub"]
+    entries = json.loads((ROOT / "events" / "organizer_cancel_request.json").read_text())
+    detail = {**json.loads(entries[0]["Detail"]), "performanceId": perf["performanceId"], "organizerId": sub}
+    path = tmp_path / "entries.json"
+    path.write_text(json.dumps([{**entries[0], "Detail": json.dumps(detail)}]))
+    result = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "boxoffice"), "put-events", str(path)], cwd=ROOT, capture_output=True, text=True,
+        timeout=60, env={**os.environ, "BOXOFFICE_STATE": str(api.stack.state_file)},
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    api.wait_for(lambda: api.call("GET", f"/performances/{perf['performanceId']}").json()["status"] == "CANCELLED",
+                 "the organizer's request cancelling the performance")
