@@ -49,6 +49,7 @@ check-template: $(SAM_VENV)/.installed
 	$(CFN_LINT) template.yaml
 
 test: venvs check-template
+	$(SAM) build --config-env dev
 	$(PY) -m pytest tests -m "not stress" $(PYTEST_ARGS)
 
 unit: $(VENV)/.installed
@@ -65,6 +66,9 @@ build: $(SAM_VENV)/.installed
 
 run: venvs
 	$(VENV)/bin/boxoffice run
+
+bench: venvs
+	$(PY) bench/run.py
 
 openapi: $(VENV)/.installed
 	PYTHONPATH=functions $(PY) -m boxoffice.openapi > openapi.json

@@ -59,3 +59,14 @@ def transact(table, items: list[dict], attempts: int = 8) -> None:
             if not _conflict_only(exc) or attempt == attempts - 1:
                 raise
             time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
+
+
+def transact_unless_first_fails(table, items: list[dict]) -> bool:
+    """`transact`, answering False when the first item's condition says the change was already made or not allowed."""
+    try:
+        transact(table, items)
+        return True
+    except ClientError as exc:
+        if condition_failed_at(exc, 0):
+            return False
+        raise

@@ -13,7 +13,14 @@ from __future__ import annotations
 from botocore.exceptions import ClientError
 
 from boxoffice import config
-from boxoffice.dynamo import cancellation_codes, condition_failed_at, is_transaction_cancelled, plain, transact
+from boxoffice.dynamo import (
+    cancellation_codes,
+    condition_failed_at,
+    is_transaction_cancelled,
+    plain,
+    transact,
+    transact_unless_first_fails,
+)
 from boxoffice.outbox import put_event
 
 
@@ -171,13 +178,7 @@ def cancel_booking(booking: dict, cancelled_at: str, reason: str, event, *, retu
                 }
             }
         )
-    try:
-        transact(table, items)
-        return True
-    except ClientError as exc:
-        if condition_failed_at(exc, 0):
-            return False
-        raise
+    return transact_unless_first_fails(table, items)
 
 
 def cancel_bookings_together(cancellations: list[tuple[dict, str, str, object]]) -> bool:

@@ -3,11 +3,11 @@
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from boxoffice.api import api_handler, correlation_id, identity, idempotency_key, make_app
+from boxoffice.api import api_handler, correlation_id, idempotency_key, identity, make_app
 from boxoffice.bookings import service
 from boxoffice.errors import SoldOut
 from boxoffice.idempotency import run_once
-from boxoffice.models import BookTicketInput, Booking
+from boxoffice.models import Booking, BookTicketInput
 from boxoffice.observability import metrics
 
 router = APIGatewayRouter()

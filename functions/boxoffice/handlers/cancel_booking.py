@@ -5,7 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from boxoffice.api import ID, api_handler, correlation_id, identity, idempotency_key, make_app
+from boxoffice.api import ID, api_handler, correlation_id, idempotency_key, identity, make_app
 from boxoffice.bookings import service
 from boxoffice.idempotency import run_once
 from boxoffice.models import Booking

@@ -12,7 +12,8 @@ from pydantic import ValidationError
 
 from boxoffice import config
 from boxoffice.consumers import bus_event, lambda_entry
-from boxoffice.contracts import CancelPerformanceRequestedData, EventType as BoxofficeEvent, Source
+from boxoffice.contracts import CancelPerformanceRequestedData, Source
+from boxoffice.contracts import EventType as BoxofficeEvent
 from boxoffice.errors import Forbidden, NotFound
 from boxoffice.observability import logger, metrics
 from boxoffice.performances import service

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from boxoffice.paging import decode_token, encode_token
 from boxoffice.clock import iso, new_id, now_iso
 from boxoffice.contracts import EventType, new_event
 from boxoffice.errors import Forbidden, NotFound
 from boxoffice.models import RegisterPerformanceInput
+from boxoffice.paging import decode_token, encode_token
 from boxoffice.performances import store
 
 PUBLIC_FIELDS = (

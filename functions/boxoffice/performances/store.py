@@ -6,7 +6,13 @@ from botocore.exceptions import ClientError
 
 from boxoffice import config
 from boxoffice.clock import epoch_seconds_from_now
-from boxoffice.dynamo import cancellation_codes, condition_failed_at, is_transaction_cancelled, plain, transact
+from boxoffice.dynamo import (
+    cancellation_codes,
+    is_transaction_cancelled,
+    plain,
+    transact,
+    transact_unless_first_fails,
+)
 from boxoffice.outbox import put_event
 
 LIST_INDEX = "ByStartsAt"
@@ -65,28 +71,22 @@ def page(limit: int, start_key: dict | None) -> tuple[list[dict], dict | None]:
 def mark_cancelled(performance_id: str, cancelled_at: str, event) -> bool:
     """Flip OPEN to CANCELLED with its event; False if it was no longer OPEN."""
     table = _table()
-    try:
-        transact(
-            table,
-            [
-                {
-                    "Update": {
-                        "TableName": table.name,
-                        "Key": _key(performance_id),
-                        "UpdateExpression": "SET #s = :cancelled, cancelledAt = :at",
-                        "ConditionExpression": "#s = :open",
-                        "ExpressionAttributeNames": {"#s": "status"},
-                        "ExpressionAttributeValues": {":cancelled": "CANCELLED", ":open": "OPEN", ":at": cancelled_at},
-                    }
-                },
-                put_event(table.name, event),
-            ]
-        )
-        return True
-    except ClientError as exc:
-        if condition_failed_at(exc, 0):
-            return False
-        raise
+    return transact_unless_first_fails(
+        table,
+        [
+            {
+                "Update": {
+                    "TableName": table.name,
+                    "Key": _key(performance_id),
+                    "UpdateExpression": "SET #s = :cancelled, cancelledAt = :at",
+                    "ConditionExpression": "#s = :open",
+                    "ExpressionAttributeNames": {"#s": "status"},
+                    "ExpressionAttributeValues": {":cancelled": "CANCELLED", ":open": "OPEN", ":at": cancelled_at},
+                }
+            },
+            put_event(table.name, event),
+        ],
+    )
 
 
 class UnknownPerformance(Exception):

@@ -8,10 +8,8 @@ Layout (pk / sk):
 
 from __future__ import annotations
 
-from botocore.exceptions import ClientError
-
 from boxoffice import config
-from boxoffice.dynamo import condition_failed_at, plain, transact
+from boxoffice.dynamo import plain, transact_unless_first_fails
 
 BY_CUSTOMER = "ByCustomer"
 BY_PERFORMANCE = "ByPerformance"
@@ -65,49 +63,37 @@ def _view_item(view: dict) -> dict:
 def insert_view(view: dict, counts: dict[str, int]) -> bool:
     """Add a booking's view and its counts, once; False if the view already existed."""
     table = _table()
-    try:
-        transact(
-            table,
-            [
-                {"Put": {"TableName": table.name, "Item": _view_item(view), "ConditionExpression": "attribute_not_exists(pk)"}},
-                _summary_add(table.name, view["performanceId"], counts),
-            ]
-        )
-        return True
-    except ClientError as exc:
-        if condition_failed_at(exc, 0):
-            return False
-        raise
+    return transact_unless_first_fails(
+        table,
+        [
+            {"Put": {"TableName": table.name, "Item": _view_item(view), "ConditionExpression": "attribute_not_exists(pk)"}},
+            _summary_add(table.name, view["performanceId"], counts),
+        ],
+    )
 
 
 def confirm_to_cancelled(view: dict, counts: dict[str, int]) -> bool:
     """Move a CONFIRMED view to CANCELLED and adjust the counts, once; False if it was not CONFIRMED."""
     table = _table()
-    try:
-        transact(
-            table,
-            [
-                {
-                    "Update": {
-                        "TableName": table.name,
-                        "Key": view_key(view["bookingId"]),
-                        "UpdateExpression": "SET #st = :cancelled, cancelReason = :r, cancelledAt = :at",
-                        "ConditionExpression": "#st = :confirmed",
-                        "ExpressionAttributeNames": {"#st": "status"},
-                        "ExpressionAttributeValues": {
-                            ":cancelled": "CANCELLED", ":confirmed": "CONFIRMED",
-                            ":r": view["cancelReason"], ":at": view["cancelledAt"],
-                        },
-                    }
-                },
-                _summary_add(table.name, view["performanceId"], counts),
-            ]
-        )
-        return True
-    except ClientError as exc:
-        if condition_failed_at(exc, 0):
-            return False
-        raise
+    return transact_unless_first_fails(
+        table,
+        [
+            {
+                "Update": {
+                    "TableName": table.name,
+                    "Key": view_key(view["bookingId"]),
+                    "UpdateExpression": "SET #st = :cancelled, cancelReason = :r, cancelledAt = :at",
+                    "ConditionExpression": "#st = :confirmed",
+                    "ExpressionAttributeNames": {"#st": "status"},
+                    "ExpressionAttributeValues": {
+                        ":cancelled": "CANCELLED", ":confirmed": "CONFIRMED",
+                        ":r": view["cancelReason"], ":at": view["cancelledAt"],
+                    },
+                }
+            },
+            _summary_add(table.name, view["performanceId"], counts),
+        ],
+    )
 
 
 def upsert_summary_details(details: dict, *, cancelled: bool) -> None:
