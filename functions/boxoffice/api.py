@@ -65,6 +65,11 @@ def _refusal(event: dict) -> dict | None:
     media = (headers.get("content-type") or "application/json").split(";")[0].strip().lower()
     if body and not (media == "application/json" or media.endswith("+json")):
         return _raw(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json")
+    if body:
+        try:
+            json.loads(body)
+        except ValueError:  # JSONDecodeError, and also numbers too long to convert, which json raises as ValueError
+            return _raw(400, "VALIDATION_ERROR", "the request body is not valid JSON")
     return None
 
 

@@ -15,8 +15,12 @@ def encode_token(key: dict | None) -> str | None:
     return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
-def decode_token(token: str | None, *, must_match: dict[str, str]) -> dict | None:
-    """A paging token back into an ExclusiveStartKey; it must stay inside the caller's own partition."""
+def decode_token(token: str | None, *, index_keys: tuple[str, str], must_match: dict[str, str]) -> dict | None:
+    """A paging token back into an ExclusiveStartKey of a GSI query.
+
+    It must be a whole start key of that index (the table's pk/sk plus the index's two keys) and
+    stay inside the caller's own partition; anything else is a token we never gave out.
+    """
     if token is None:
         return None
     try:
@@ -25,8 +29,8 @@ def decode_token(token: str | None, *, must_match: dict[str, str]) -> dict | Non
         key = None
     valid = (
         isinstance(key, dict)
-        and 0 < len(key) <= 6
-        and all(isinstance(k, str) and isinstance(v, str) and len(v) < 512 for k, v in key.items())
+        and set(key) == {"pk", "sk", *index_keys}
+        and all(isinstance(v, str) and 0 < len(v) < 512 for v in key.values())
         and all(key.get(k) == v for k, v in must_match.items())
     )
     if not valid:

@@ -36,7 +36,7 @@ class Api:
             self._tokens[key] = self.stack.token(name, ["organizers"] if organizer else [])
         return self._tokens[key]
 
-    def expiring_token(self, name: str, seconds: int = 1) -> str:
+    def expiring_token(self, name: str, seconds: int = 1, organizer: bool = False) -> str:
         """A genuine token of the stack's user pool that expires after `seconds`, from a test-only app client.
 
         AWS's shortest ID token lives 5 minutes; the emulator honours shorter ones, which lets a
@@ -48,7 +48,7 @@ class Api:
             UserPoolId=pool, ClientName=f"expiring-{name}", ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
             IdTokenValidity=seconds, TokenValidityUnits={"IdToken": "seconds"},
         )["UserPoolClient"]["ClientId"]
-        self.token(name)  # creates the user
+        self.token(name, organizer=organizer)  # creates the user, in the groups asked for
         from boxoffice_dev.tokens import _password
 
         result = idp.admin_initiate_auth(UserPoolId=pool, ClientId=client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",

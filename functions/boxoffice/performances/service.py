@@ -58,7 +58,7 @@ def get(performance_id: str) -> dict:
 
 
 def list_page(limit: int, next_token: str | None) -> dict:
-    start = decode_token(next_token, must_match={"gsi1pk": store.LIST_PARTITION})
+    start = decode_token(next_token, index_keys=("gsi1pk", "gsi1sk"), must_match={"gsi1pk": store.LIST_PARTITION})
     items, last = store.page(limit, start)
     return {"items": [_public(i) for i in items], "nextToken": encode_token(last)}
 

@@ -64,7 +64,7 @@ def _public(item: dict) -> dict:
 
 def customer_bookings(customer_id: str, limit: int, next_token: str | None) -> dict:
     partition = f"CUSTOMER#{customer_id}"
-    start = decode_token(next_token, must_match={"gsi1pk": partition})
+    start = decode_token(next_token, index_keys=("gsi1pk", "gsi1sk"), must_match={"gsi1pk": partition})
     items, last = store.page(store.BY_CUSTOMER, partition, limit, start)
     return {"items": [_public(i) for i in items], "nextToken": encode_token(last)}
 
@@ -89,7 +89,7 @@ def performance_bookings(organizer_id: str, performance_id: str, limit: int, nex
     if summary["organizerId"] != organizer_id:
         raise Forbidden("only the performance's own organizer can see its bookings", code="NOT_YOUR_PERFORMANCE")
     partition = f"PERF#{performance_id}"
-    start = decode_token(next_token, must_match={"gsi2pk": partition})
+    start = decode_token(next_token, index_keys=("gsi2pk", "gsi2sk"), must_match={"gsi2pk": partition})
     items, last = store.page(store.BY_PERFORMANCE, partition, limit, start)
     return {
         "items": [_public(i) for i in items],
