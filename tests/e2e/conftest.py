@@ -17,8 +17,9 @@ pytestmark = pytest.mark.e2e
 def local_stack(tmp_path_factory):
     # The in-process moto tests must never see the emulator's endpoint.
     assert "AWS_ENDPOINT_URL" not in os.environ
-    state = tmp_path_factory.mktemp("stack") / "stack.json"  # not .local/: a `make run` may be up meanwhile
-    with LocalStack(port=free_port(), quiet=True, state_file=state) as stack:
+    # Its own state file and build directory: a `make run` (or another test run) may be up meanwhile.
+    own = tmp_path_factory.mktemp("stack")
+    with LocalStack(port=free_port(), quiet=True, state_file=own / "stack.json", build_dir=own / "sam") as stack:
         yield stack
 
 

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from boxoffice_dev.aws import client, sam_environment
 from boxoffice_dev.paths import LOCAL, ROOT, SAM
@@ -13,11 +14,11 @@ from boxoffice_dev.paths import LOCAL, ROOT, SAM
 STACK_NAME = "boxoffice-local"
 
 
-def _sam(args: list[str], endpoint: str, quiet: bool) -> None:
+def _sam(args: list[str], endpoint: str, quiet: bool, log_name: str | None = None) -> None:
     """Run SAM CLI against the emulator; its output goes to .local/sam-<command>.log, and to the screen on failure."""
     env = {**os.environ, **sam_environment(endpoint)}
     LOCAL.mkdir(exist_ok=True)
-    log = LOCAL / f"sam-{args[0]}.log"
+    log = LOCAL / (log_name or f"sam-{args[0]}.log")
     started = time.monotonic()
     with open(log, "w") as out:
         result = subprocess.run([str(SAM), *args, "--config-env", "local"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -28,10 +29,19 @@ def _sam(args: list[str], endpoint: str, quiet: bool) -> None:
         print(f"sam {args[0]}: {time.monotonic() - started:.1f}s (output in {log.relative_to(ROOT)})", flush=True)
 
 
-def build_and_deploy(endpoint: str, quiet: bool = False) -> dict[str, str]:
-    """Build the functions for this machine and deploy the template; returns the stack's outputs."""
-    _sam(["build"], endpoint, quiet)
-    _sam(["deploy", "--no-progressbar"], endpoint, quiet)
+def build_and_deploy(endpoint: str, quiet: bool = False, build_dir: Path | None = None) -> dict[str, str]:
+    """Build the functions for this machine and deploy the template; returns the stack's outputs.
+
+    `build_dir` gives a stack its own build (and cache) directory, so that stacks started at the
+    same time from one checkout (tests, a benchmark, `make run`) do not write over each other's.
+    """
+    build, deploy = ["build"], ["deploy", "--no-progressbar"]
+    if build_dir:
+        build += ["--build-dir", str(build_dir / "build"), "--cache-dir", str(build_dir / "cache")]
+        deploy += ["--template-file", str(build_dir / "build" / "template.yaml")]
+    suffix = f"-{build_dir.name}" if build_dir else ""
+    _sam(build, endpoint, quiet, f"sam-build{suffix}.log")
+    _sam(deploy, endpoint, quiet, f"sam-deploy{suffix}.log")
     return outputs(endpoint)
 
 

@@ -25,8 +25,9 @@ class PortTaken(SystemExit):
 
 
 class LocalStack:
-    def __init__(self, host: str = "127.0.0.1", port: int = 3000, quiet: bool = False, state_file=None):
+    def __init__(self, host: str = "127.0.0.1", port: int = 3000, quiet: bool = False, state_file=None, build_dir=None):
         self.host, self.port, self.quiet = host, port, quiet
+        self.build_dir = Path(build_dir) if build_dir else None
         self.state_file = Path(state_file) if state_file else state_path()
         self.url = f"http://{host}:{port}"
         self.emulator: Emulator | None = None
@@ -42,7 +43,7 @@ class LocalStack:
         self.emulator = Emulator().start()
         try:
             self._say(f"emulator ready at {self.emulator.endpoint}; building and deploying template.yaml ...")
-            self.outputs = deploy.build_and_deploy(self.emulator.endpoint, quiet=self.quiet)
+            self.outputs = deploy.build_and_deploy(self.emulator.endpoint, quiet=self.quiet, build_dir=self.build_dir)
             self.resources = deploy.physical_ids(self.emulator.endpoint)
             prefix = f"/_aws/execute-api/{self.outputs['ApiId']}/local"
             self._server = make_server(self.host, self.port, self.emulator.endpoint, prefix)

@@ -1,0 +1,152 @@
+"""Shared helpers of the benchmark: statistics, the emulator-side tables built from template.yaml, a Lambda context."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+FUNCTIONS = ROOT / "functions"
+for _p in (str(FUNCTIONS), str(ROOT / "tools")):
+    if _p not in sys.path:
+        sys.path.insert(0, _p)
+
+REGION = "us-east-1"
+
+
+# ---------------------------------------------------------------- statistics
+def median(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def p95(xs):
+    if not xs:
+        return float("nan")
+    s = sorted(xs)
+    # nearest-rank
+    return s[max(0, math.ceil(0.95 * len(s)) - 1)]
+
+
+def ms(seconds: float) -> float:
+    return seconds * 1000.0
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- template.yaml
+class _CfnLoader(yaml.SafeLoader):
+    pass
+
+
+def _tag(loader, suffix, node):
+    if isinstance(node, yaml.ScalarNode):
+        return {suffix: loader.construct_scalar(node)}
+    if isinstance(node, yaml.SequenceNode):
+        return {suffix: loader.construct_sequence(node, deep=True)}
+    return {suffix: loader.construct_mapping(node, deep=True)}
+
+
+_CfnLoader.add_multi_constructor("!", _tag)
+
+
+def template() -> dict:
+    return yaml.load((ROOT / "template.yaml").read_text(), Loader=_CfnLoader)
+
+
+def table_props(logical_id: str) -> dict:
+    return template()["Resources"][logical_id]["Properties"]
+
+
+def function_props(logical_id: str) -> dict:
+    return template()["Resources"][logical_id]["Properties"]
+
+
+def create_table_like(ddb, logical_id: str, *, stream: bool = False) -> str:
+    """A table on the emulator with the key schema, attributes and indexes template.yaml gives `logical_id`."""
+    props = table_props(logical_id)
+    name = f"bench-{logical_id[:-5].lower()}-{uuid.uuid4().hex[:6]}"
+    args = {
+        "TableName": name,
+        "KeySchema": props["KeySchema"],
+        "AttributeDefinitions": props["AttributeDefinitions"],
+        "BillingMode": props["BillingMode"],
+    }
+    if props.get("GlobalSecondaryIndexes"):
+        args["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+    if stream and props.get("StreamSpecification"):
+        args["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
+    ddb.create_table(**args)
+    return name
+
+
+# ---------------------------------------------------------------- in-process Lambda
+class FakeContext:
+    def __init__(self, name: str, memory: int, timeout_s: int = 10):
+        self.function_name = name
+        self.function_version = "$LATEST"
+        self.memory_limit_in_mb = memory
+        self.invoked_function_arn = f"arn:aws:lambda:{REGION}:000000000000:function:{name}"
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{name}"
+        self.log_stream_name = "bench"
+        self._deadline = time.monotonic() + timeout_s
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int((self._deadline - time.monotonic()) * 1000)
+
+
+def point_domain_at(endpoint: str, env: dict[str, str]) -> None:
+    """Point in-process domain code at the emulator (as tests/e2e/test_scale.py does)."""
+    os.environ.update(
+        AWS_ENDPOINT_URL=endpoint,
+        AWS_ACCESS_KEY_ID="test",
+        AWS_SECRET_ACCESS_KEY="test",
+        AWS_DEFAULT_REGION=REGION,
+        POWERTOOLS_METRICS_NAMESPACE="Boxoffice",
+        POWERTOOLS_LOG_LEVEL="INFO",
+        POWERTOOLS_LOGGER_LOG_EVENT="false",
+        POWERTOOLS_TRACE_DISABLED="true",
+        STAGE="local",
+        **env,
+    )
+    from boxoffice import config
+
+    config.reset_clients()
+
+
+# ---------------------------------------------------------------- the local stack
+def start_stack():
+    """The `make run` stack, with its own state file and SAM build directory (others may build meanwhile)."""
+    from boxoffice_dev.emulator import free_port
+    from boxoffice_dev.local_stack import LocalStack
+
+    own = Path(tempfile.mkdtemp(prefix="bench-stack-", dir="/tmp"))
+    stack = LocalStack(port=free_port(), quiet=True, state_file=own / "stack.json", build_dir=own / "sam")
+    stack._bench_dir = own
+    try:
+        return stack.up()
+    except BaseException:
+        shutil.rmtree(own, ignore_errors=True)
+        raise
+
+
+def stop_stack(stack) -> None:
+    stack.down()
+    shutil.rmtree(stack._bench_dir, ignore_errors=True)
+
+
+def dumps(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
