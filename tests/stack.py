@@ -51,6 +51,7 @@ class Stack:
         self.arns: dict[str, str] = {}
         self.stream_arns: dict[str, str] = {}
         self._iterators: dict[str, str] = {}
+        self._retry: dict[str, list[dict]] = {}  # stream records whose publisher invocation failed as a whole
         self.functions = template.functions()
         self.down: set[str] = set()  # functions whose queue mappings are disabled (an outage)
         self.published: list[dict] = []
@@ -184,9 +185,16 @@ class Stack:
         count = 0
         for function, table in self.sources("DynamoDB"):
             records = self.stream_records(table)
+            records = self._retry.pop(table, []) + records
             while records:
                 batch, records = records[:100], records[100:]
-                response = self.invoke(function, {"Records": [{**r, "eventSourceARN": self.stream_arns[table]} for r in batch]})
+                try:
+                    response = self.invoke(function, {"Records": [{**r, "eventSourceARN": self.stream_arns[table]} for r in batch]})
+                except Exception:
+                    # The whole batch failed: Lambda retries it from its first record (on the next round here).
+                    self._retry[table] = batch + records
+                    count += len(batch)
+                    break
                 failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
                 if failed:
                     # Lambda restarts the shard from the first failed record.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from boxoffice import config
 from boxoffice.observability import logger
 
@@ -23,9 +25,17 @@ def outbox_entry(record: dict, bus_name: str) -> dict | None:
     }
 
 
+@cache
+def _bus_exists(bus_name: str) -> str:
+    """Fail loudly if the bus is not there: PutEvents to an unknown bus name answers FailedEntryCount 0
+    and drops the events, so a misconfigured publisher would lose them silently. Checked once per process."""
+    config.client("events").describe_event_bus(Name=bus_name)
+    return bus_name
+
+
 def publish(records: list[dict]) -> set[str]:
     """Put every outbox event of `records` on the bus; return the sequence numbers of those that failed."""
-    bus_name = config.env(config.EVENT_BUS_NAME)
+    bus_name = _bus_exists(config.env(config.EVENT_BUS_NAME))
     pending = [
         (record["dynamodb"]["SequenceNumber"], entry)
         for record in records

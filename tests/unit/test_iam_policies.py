@@ -45,7 +45,7 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     "CancelBookingFunction": _ddb("BookingsTable", "GetItem", "PutItem", "UpdateItem") | IDEMPOTENCY,
     "BookingQueriesFunction": _ddb("StatusViewTable", "GetItem")
     | _ddb("StatusViewTable/index/ByCustomer", "Query") | _ddb("StatusViewTable/index/ByPerformance", "Query"),
-    "StreamPublisherFunction": {("events:PutEvents", "EventBus")},
+    "StreamPublisherFunction": {("events:PutEvents", "EventBus"), ("events:DescribeEventBus", "EventBus")},
     "InventoryProjectorFunction": _ddb("BookingsTable", "UpdateItem"),
     # close inventory (Update), page the bookings (Query on the table), cancel them (Update + Put outbox)
     "CancellationFunction": _ddb("BookingsTable", "Query", "PutItem", "UpdateItem"),
@@ -196,6 +196,8 @@ def _calls(service: str, operation: str, params: dict, names: dict[str, str]) ->
         return {(f"dynamodb:{operation}", table(params["TableName"], params.get("IndexName")))}
     if service == "events" and operation == "PutEvents":
         return {("events:PutEvents", names.get(e.get("EventBusName", "default"), "?default bus")) for e in params["Entries"]}
+    if service == "events" and operation == "DescribeEventBus":
+        return {("events:DescribeEventBus", names.get(params.get("Name", "default"), "?default bus"))}
     if service == "sqs":
         return {(f"sqs:{operation}", names.get(params.get("QueueUrl"), f"?{params.get('QueueUrl')}"))}
     return {(f"{service}:{operation}", "?")}

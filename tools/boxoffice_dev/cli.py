@@ -102,7 +102,8 @@ def cmd_invoke(args) -> int:
 def cmd_redrive(args) -> int:
     stack = Attached()
     sqs = stack.client("sqs")
-    queues = [url for logical, url in stack.resources.items() if logical.endswith("Queue")]
+    # Queue URLs only (the queues' event source mappings are named ...Queue too, with UUIDs for ids).
+    queues = [url for url in stack.resources.values() if url.startswith("http")]
     dlq = stack.resources[args.dlq]
     moved = redrive(sqs, dlq, source_queue_of(sqs, dlq, queues))
     print(f"moved {moved} messages from {args.dlq} back to its queue")

@@ -1,0 +1,430 @@
+"""Faults on the local stack: consumers down, consumers failing, the publisher unable to put events.
+
+Faults are injected only through the emulator's own AWS APIs, never by switches in the code:
+  * an outage: the consumer's queue event source mapping is disabled (UpdateEventSourceMapping);
+  * a failing consumer: its configuration is broken (UpdateFunctionConfiguration pointing its
+    table at one that does not exist), so every message errors, is retried and parked in the DLQ;
+  * a failing publisher: its EVENT_BUS_NAME is broken.
+Each is undone exactly (the original configuration restored, the mapping re-enabled) and, where
+messages were parked, the documented redrive (`boxoffice redrive <DLQ>`) brings them back.
+Meanwhile every customer request must succeed, and afterwards every count must be exactly right.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+BOXOFFICE = ROOT / ".venv" / "bin" / "boxoffice"
+BOOKINGS, CANCELLATIONS = 200, 50
+CLIENTS = 4  # concurrent HTTP clients (a 2-core machine, shared)
+NO_SUCH_TABLE = "boxoffice-faults-no-such-table"
+# The emulator kills a function's worker process whenever an invocation errors, so every failed
+# batch pays a cold start (seconds each on a busy machine): parking 250 messages after 3
+# deliveries each takes a while.
+PARKING_TIMEOUT = 900
+
+
+# ------------------------------------------------------------------------------------------ stack access
+def _starts() -> str:
+    return (datetime.now(UTC) + timedelta(days=60)).strftime("%Y-%m-%dT19:00:00+09:00")
+
+
+def _queue_counts(stack, logical: str) -> tuple[int, int]:
+    attrs = stack.client("sqs").get_queue_attributes(
+        QueueUrl=stack.resources[logical],
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    return int(attrs["ApproximateNumberOfMessages"]), int(attrs["ApproximateNumberOfMessagesNotVisible"])
+
+
+def _waiting(stack, logical: str) -> int:
+    """Messages in a queue, visible or in flight."""
+    return sum(_queue_counts(stack, logical))
+
+
+def _bookings_of(stack, pid: str) -> list[dict]:
+    """The performance's bookings in BookingsTable (the truth), read consistently."""
+    ddb = stack.client("dynamodb")
+    args = {
+        "TableName": stack.resources["BookingsTable"],
+        "KeyConditionExpression": "pk = :p AND begins_with(sk, :b)",
+        "ExpressionAttributeValues": {":p": {"S": f"PERF#{pid}"}, ":b": {"S": "BOOKING#"}},
+        "ConsistentRead": True,
+    }
+    out = []
+    while True:
+        page = ddb.query(**args)
+        out += [{"bookingId": i["bookingId"]["S"], "status": i["status"]["S"], "quantity": int(i["quantity"]["N"]),
+                 "cancelReason": i.get("cancelReason", {}).get("S")} for i in page["Items"]]
+        if "LastEvaluatedKey" not in page:
+            return out
+        args["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _confirmed_tickets(stack, pid: str) -> int:
+    return sum(b["quantity"] for b in _bookings_of(stack, pid) if b["status"] == "CONFIRMED")
+
+
+def _booked_count(api, pid: str) -> int:
+    r = api.call("GET", f"/performances/{pid}")
+    assert r.status_code == 200, r.text
+    return r.json()["bookedCount"]
+
+
+def _is_open(stack, pid: str) -> bool:
+    item = stack.client("dynamodb").get_item(
+        TableName=stack.resources["BookingsTable"], Key={"pk": {"S": f"PERF#{pid}"}, "sk": {"S": "INVENTORY"}},
+        ConsistentRead=True,
+    ).get("Item")
+    return bool(item) and item["status"]["S"] == "OPEN"
+
+
+def _register(api, organizer: str, count: int, capacity: int, title: str) -> list[str]:
+    pids = []
+    for i in range(count):
+        r = api.call("POST", "/performances", organizer,
+                     json={"title": f"{title} {i + 1}", "venue": "콘서트홀", "startsAt": _starts(), "capacity": capacity})
+        assert r.status_code == 201, r.text
+        pids.append(r.json()["performanceId"])
+    for pid in pids:
+        api.wait_for(lambda pid=pid: _is_open(api.stack, pid), f"performance {pid} opening for booking")
+    return pids
+
+
+# ------------------------------------------------------------------------------------------ faults
+@contextlib.contextmanager
+def outage(stack, functions: list[str]):
+    """Disable the functions' queue event source mappings: their messages wait in the queues."""
+    lam = stack.client("lambda")
+    mappings = [stack.resources[f"{f}Queue"] for f in functions]
+    try:
+        for uuid in mappings:
+            assert lam.update_event_source_mapping(UUID=uuid, Enabled=False)["State"] in ("Disabled", "Disabling")
+        yield
+    finally:
+        for uuid in mappings:
+            lam.update_event_source_mapping(UUID=uuid, Enabled=True)
+        for uuid in mappings:
+            assert lam.get_event_source_mapping(UUID=uuid)["State"] == "Enabled"
+
+
+def _wait_updated(stack, function_name: str) -> dict:
+    lam = stack.client("lambda")
+    return stack.wait_for(
+        lambda: (c := lam.get_function_configuration(FunctionName=function_name))["LastUpdateStatus"] == "Successful" and c,
+        timeout=30, what=f"{function_name} configuration update")
+
+
+@contextlib.contextmanager
+def broken_environment(stack, changes: dict[str, dict[str, str]]):
+    """Change some environment variables of functions (logical id -> {name: value}); restore them exactly."""
+    lam = stack.client("lambda")
+    originals = {}
+    try:
+        for logical, variables in changes.items():
+            name = stack.resources[logical]
+            original = lam.get_function_configuration(FunctionName=name)["Environment"]
+            originals[logical] = original
+            broken = {**original["Variables"], **variables}
+            lam.update_function_configuration(FunctionName=name, Environment={"Variables": broken})
+            assert _wait_updated(stack, name)["Environment"]["Variables"] == broken
+        yield
+    finally:
+        for logical, original in originals.items():
+            name = stack.resources[logical]
+            lam.update_function_configuration(FunctionName=name, Environment=original)
+            assert _wait_updated(stack, name)["Environment"] == original
+
+
+@contextlib.contextmanager
+def queue_attribute(stack, queue_logical: str, name: str, value: str):
+    sqs = stack.client("sqs")
+    url = stack.resources[queue_logical]
+    original = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[name])["Attributes"][name]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={name: value})
+    try:
+        yield
+    finally:
+        sqs.set_queue_attributes(QueueUrl=url, Attributes={name: original})
+
+
+def _redrive(stack, dlq: str) -> int:
+    """The documented operator command, as an operator runs it."""
+    result = subprocess.run(
+        [str(BOXOFFICE), "redrive", dlq], env={**os.environ, "BOXOFFICE_STATE": str(stack.state_file)},
+        capture_output=True, text=True, timeout=120, cwd=ROOT,
+    )
+    assert result.returncode == 0, f"`boxoffice redrive {dlq}` failed:\n{result.stderr[-1500:]}"
+    words = result.stdout.split()
+    assert words[0] == "moved", result.stdout
+    return int(words[1])
+
+
+# ------------------------------------------------------------------------------------------ the traffic
+class Sale:
+    """200 bookings and 50 customer cancellations over HTTP, spread over performances, with the
+    organizer cancelling one performance in the middle. Every request must succeed."""
+
+    def __init__(self, api, organizer: str, pids: list[str], doomed: str, seed: int):
+        self.api, self.organizer, self.pids, self.doomed = api, organizer, pids, doomed
+        self.rng = random.Random(seed)
+        self.customers = [api.token(f"faults-customer-{i}") for i in range(6)]
+        self.bookings: list[tuple[dict, str]] = []
+        self.cancelled: list[str] = []
+        self.seconds = 0.0
+
+    def _book(self, job: tuple[str, int, str]) -> tuple[dict, str]:
+        pid, quantity, token = job
+        r = self.api.call("POST", "/bookings", token, json={"performanceId": pid, "quantity": quantity})
+        assert r.status_code == 201, r.text
+        return r.json(), token
+
+    def _cancel(self, job: tuple[dict, str]) -> str:
+        booking, token = job
+        r = self.api.call("POST", f"/bookings/{booking['bookingId']}/cancel", token)
+        assert (r.status_code, r.json()["status"]) == (200, "CANCELLED"), r.text
+        return booking["bookingId"]
+
+    def run(self) -> None:
+        started = time.monotonic()
+        rng = self.rng
+        others = [p for p in self.pids if p != self.doomed]
+        half = BOOKINGS // 2
+        first = [(self.pids[i % len(self.pids)], rng.randint(1, 3), rng.choice(self.customers)) for i in range(half)]
+        second = [(others[i % len(others)], rng.randint(1, 3), rng.choice(self.customers)) for i in range(BOOKINGS - half)]
+        with ThreadPoolExecutor(CLIENTS) as pool:
+            self.bookings += pool.map(self._book, first)
+            # Some customers of the doomed performance cancel before the organizer does.
+            doomed = [b for b in self.bookings if b[0]["performanceId"] == self.doomed]
+            early = rng.sample(doomed, 10)
+            self.cancelled += pool.map(self._cancel, early)
+            r = self.api.call("POST", f"/performances/{self.doomed}/cancel", self.organizer)
+            assert (r.status_code, r.json()["status"]) == (200, "CANCELLED"), r.text
+            self.bookings += pool.map(self._book, second)
+            late = rng.sample([b for b in self.bookings if b[0]["performanceId"] != self.doomed], CANCELLATIONS - 10)
+            self.cancelled += pool.map(self._cancel, late)
+        self.seconds = time.monotonic() - started
+        assert len(self.bookings) == BOOKINGS and len(self.cancelled) == CANCELLATIONS
+
+
+def _converged(api, pids: list[str], doomed: str) -> bool:
+    stack = api.stack
+    if any(b["status"] != "CANCELLED" for b in _bookings_of(stack, doomed)):
+        return False
+    return all(_booked_count(api, pid) == _confirmed_tickets(stack, pid) for pid in pids)
+
+
+def _assert_exact(api, pids: list[str], doomed: str, sale: Sale) -> None:
+    stack = api.stack
+    tickets = 0
+    for pid in pids:
+        truth = _bookings_of(stack, pid)
+        confirmed = sum(b["quantity"] for b in truth if b["status"] == "CONFIRMED")
+        assert _booked_count(api, pid) == confirmed, pid
+        tickets += confirmed
+    doomed_bookings = _bookings_of(stack, doomed)
+    assert doomed_bookings and all(b["status"] == "CANCELLED" for b in doomed_bookings)
+    by_customer = sum(b["cancelReason"] == "CUSTOMER" for b in doomed_bookings)
+    assert by_customer == 10 and len(doomed_bookings) - by_customer > 0
+    # What the customers did, to the ticket: booked minus cancelled (and nothing of the doomed one).
+    cancelled = set(sale.cancelled)
+    expected = sum(b["quantity"] for b, _ in sale.bookings if b["bookingId"] not in cancelled and b["performanceId"] != doomed)
+    assert tickets == expected
+
+
+# ------------------------------------------------------------------------------------------ tests
+def test_an_outage_of_the_headcount_and_the_cancellation_function(api, local_stack):
+    stack = local_stack
+    organizer = api.token("faults-organizer-1", organizer=True)
+    pids = _register(api, organizer, 4, capacity=400, title="Outage")
+    doomed = pids[-1]
+    sale = Sale(api, organizer, pids, doomed, seed=1)
+    with outage(stack, ["HeadcountFunction", "CancellationFunction"]):
+        sale.run()
+        # Everything waits in the queues: one event per booking and per cancellation, and the
+        # performance's cancellation. Nothing has been applied.
+        api.wait_for(lambda: _queue_counts(stack, "HeadcountQueue") == (BOOKINGS + CANCELLATIONS, 0),
+                     "every ticket event waiting in HeadcountQueue")
+        api.wait_for(lambda: _queue_counts(stack, "CancellationQueue") == (1, 0), "the cancellation waiting")
+        assert [_booked_count(api, pid) for pid in pids] == [0] * len(pids)
+        assert any(b["status"] == "CONFIRMED" for b in _bookings_of(stack, doomed))
+        # The booking side itself never stopped: sales of the doomed performance are closed.
+        assert not _is_open(stack, doomed)
+    print(f"\noutage: {BOOKINGS} bookings + {CANCELLATIONS} cancellations in {sale.seconds:.1f}s, all succeeded")
+
+    started = time.monotonic()
+    api.wait_for(lambda: _converged(api, pids, doomed), "every count right after the outage", timeout=180)
+    api.wait_for(lambda: _waiting(stack, "HeadcountQueue") + _waiting(stack, "CancellationQueue") == 0, "queues drained")
+    # (A message whose invocation outlasts the local 5 s visibility timeout is received again,
+    # and after 3 receives parked although it was applied: counts stay right, so DLQs are only reported.)
+    print(f"outage: caught up in {time.monotonic() - started:.1f}s; parked meanwhile:"
+          f" HeadcountDLQ {_waiting(stack, 'HeadcountDLQ')}, CancellationDLQ {_waiting(stack, 'CancellationDLQ')}")
+    _assert_exact(api, pids, doomed, sale)
+
+
+def test_failing_headcount_and_cancellation_park_messages_in_their_dlqs_until_redriven(api, local_stack):
+    stack = local_stack
+    organizer = api.token("faults-organizer-2", organizer=True)
+    pids = _register(api, organizer, 4, capacity=400, title="Failing")
+    doomed = pids[-1]
+    sale = Sale(api, organizer, pids, doomed, seed=2)
+    for queue in ("HeadcountQueue", "HeadcountDLQ", "CancellationQueue", "CancellationDLQ"):
+        assert _waiting(stack, queue) == 0, f"{queue} is not empty to begin with"
+    broken = {"HeadcountFunction": {"PERFORMANCES_TABLE": NO_SUCH_TABLE},
+              "CancellationFunction": {"BOOKINGS_TABLE": NO_SUCH_TABLE}}
+    # CancellationQueue's visibility timeout is 900 s whatever ConsumerRetrySeconds says (the
+    # function may run 300 s); for the test, retry it as fast as the other queues do locally.
+    retry = stack.client("sqs").get_queue_attributes(
+        QueueUrl=stack.resources["HeadcountQueue"], AttributeNames=["VisibilityTimeout"])["Attributes"]["VisibilityTimeout"]
+    with queue_attribute(stack, "CancellationQueue", "VisibilityTimeout", retry):
+        with broken_environment(stack, broken):
+            sale.run()
+            started = time.monotonic()
+            # Every message fails on every delivery, is retried after the visibility timeout and,
+            # after maxReceiveCount deliveries, is parked in the DLQ.
+            api.wait_for(lambda: _waiting(stack, "HeadcountDLQ") == BOOKINGS + CANCELLATIONS and _waiting(stack, "HeadcountQueue") == 0,
+                         "every ticket event parked in HeadcountDLQ", timeout=PARKING_TIMEOUT)
+            api.wait_for(lambda: _waiting(stack, "CancellationDLQ") == 1 and _waiting(stack, "CancellationQueue") == 0,
+                         "the performance's cancellation parked in CancellationDLQ", timeout=PARKING_TIMEOUT)
+            print(f"\nfailing: {BOOKINGS} bookings + {CANCELLATIONS} cancellations in {sale.seconds:.1f}s, all succeeded;"
+                  f" all parked {time.monotonic() - started:.1f}s later")
+            assert [_booked_count(api, pid) for pid in pids] == [0] * len(pids)
+            assert any(b["status"] == "CONFIRMED" for b in _bookings_of(stack, doomed))
+            received = _receive_counts(stack, "HeadcountDLQ")
+            assert received and min(received) >= 3, received  # delivered (and failed) maxReceiveCount times
+
+        # Fixed: the configuration is back as it was. The parked messages stay parked until redriven.
+        assert _redrive(stack, "HeadcountDLQ") == BOOKINGS + CANCELLATIONS
+        assert _redrive(stack, "CancellationDLQ") == 1
+        started = time.monotonic()
+        api.wait_for(lambda: _converged(api, pids, doomed), "every count right after the redrive", timeout=180)
+        api.wait_for(lambda: _waiting(stack, "HeadcountQueue") + _waiting(stack, "CancellationQueue") == 0, "queues drained")
+        print(f"failing: caught up {time.monotonic() - started:.1f}s after the redrive; parked again:"
+              f" HeadcountDLQ {_waiting(stack, 'HeadcountDLQ')}, CancellationDLQ {_waiting(stack, 'CancellationDLQ')}")
+    _assert_exact(api, pids, doomed, sale)
+
+
+def _receive_counts(stack, queue_logical: str) -> list[int]:
+    """How often the messages at the head of a queue have been received (peeked, left in place)."""
+    sqs = stack.client("sqs")
+    messages = sqs.receive_message(QueueUrl=stack.resources[queue_logical], MaxNumberOfMessages=10,
+                                   AttributeNames=["ApproximateReceiveCount"], VisibilityTimeout=0).get("Messages", [])
+    # This peek is one more receive.
+    return [int(m["Attributes"]["ApproximateReceiveCount"]) - 1 for m in messages]
+
+
+# ------------------------------------------------------------------------------------------ the publisher
+def _publisher_log(stack, since_ms: int) -> list[str]:
+    """The stream publisher's log lines since `since_ms` (CloudWatch Logs, /aws/lambda/<function>)."""
+    logs = stack.client("logs")
+    args = {"logGroupName": f"/aws/lambda/{stack.resources['StreamPublisherFunction']}", "startTime": since_ms}
+    lines = []
+    try:
+        while True:
+            page = logs.filter_log_events(**args)
+            lines += [e["message"] for e in page.get("events", [])]
+            if not page.get("nextToken") or page["nextToken"] == args.get("nextToken"):
+                return lines
+            args["nextToken"] = page["nextToken"]
+    except logs.exceptions.ResourceNotFoundException:
+        return lines
+
+
+def _attempts(stack, since_ms: int, booking_id: str) -> int:
+    """How many publisher invocations were handed the stream records of this booking (its event logged)."""
+    return sum(booking_id in line for line in _publisher_log(stack, since_ms))
+
+
+def _stream_mapping(stack) -> dict:
+    return stack.client("lambda").get_event_source_mapping(UUID=stack.resources["StreamPublisherFunctionBookings"])
+
+
+def _organizer_view(api, organizer: str, pid: str) -> tuple[dict[str, str], dict]:
+    items, token = {}, None
+    while True:
+        r = api.call("GET", f"/performances/{pid}/bookings?limit=100" + (f"&nextToken={token}" if token else ""), organizer)
+        assert r.status_code == 200, r.text
+        page = r.json()
+        items.update({b["bookingId"]: b["status"] for b in page["items"]})
+        if not (token := page["nextToken"]):
+            return items, page["summary"]
+
+
+def _book_some(api, pid: str, count: int, cancel: int) -> list[dict]:
+    customers = [api.token(f"faults-customer-{i}") for i in range(3)]
+    made = []
+    for i in range(count):
+        r = api.call("POST", "/bookings", customers[i % 3], json={"performanceId": pid, "quantity": 1 + i % 3})
+        assert r.status_code == 201, r.text
+        made.append((r.json(), customers[i % 3]))
+    for booking, token in made[:cancel]:
+        r = api.call("POST", f"/bookings/{booking['bookingId']}/cancel", token)
+        assert r.status_code == 200, r.text
+    return [b for b, _ in made]
+
+
+def _everything_arrived(api, organizer: str, pid: str) -> bool:
+    truth = {b["bookingId"]: b["status"] for b in _bookings_of(api.stack, pid)}
+    view, _ = _organizer_view(api, organizer, pid)
+    return view == truth and _booked_count(api, pid) == _confirmed_tickets(api.stack, pid)
+
+
+def test_put_events_failing_is_retried_until_the_bus_is_back_and_nothing_is_lost(api, local_stack):
+    """PutEvents refusing every entry: the publisher fails every record, Powertools raises, and the
+    emulator retries the stream batch (it honours a raised error, not batchItemFailures)."""
+    stack = local_stack
+    organizer = api.token("faults-organizer-3", organizer=True)
+    (pid,) = _register(api, organizer, 1, capacity=300, title="Publisher")
+    bus_arn = stack.client("events").describe_event_bus(Name=stack.resources["EventBus"])["Arn"]
+    region = bus_arn.split(":")[3]
+    elsewhere = bus_arn.replace(f":{region}:", ":eu-west-1:" if region != "eu-west-1" else ":us-west-2:")
+    since = int(time.time() * 1000)
+    broken = {"EVENT_BUS_NAME": elsewhere, "POWERTOOLS_LOGGER_LOG_EVENT": "true"}
+    with broken_environment(stack, {"StreamPublisherFunction": broken}):
+        bookings = _book_some(api, pid, 20, cancel=5)  # every customer request still succeeds
+        first = bookings[0]["bookingId"]
+        # The batch holding the first booking's event fails and is tried again, and again.
+        api.wait_for(lambda: _attempts(stack, since, first) >= 3, "the publisher retrying the failed batch", timeout=300)
+        assert _stream_mapping(stack)["LastProcessingResult"] == "FAILED"
+        assert _booked_count(api, pid) == 0
+        assert _organizer_view(api, organizer, pid)[1]["confirmedBookings"] == 0
+        assert _waiting(stack, "PublisherFailuresQueue") == 0
+    attempts = _attempts(stack, since, first)
+    api.wait_for(lambda: _everything_arrived(api, organizer, pid), "every event published once the bus is back", timeout=180)
+    print(f"\npublisher: the failing batch was tried {attempts} times before the bus came back; nothing lost")
+    _, summary = _organizer_view(api, organizer, pid)
+    assert (summary["confirmedBookings"], summary["cancelledBookings"]) == (15, 5)
+    assert summary["confirmedTickets"] == sum(b["quantity"] for b in bookings[5:]) == _booked_count(api, pid)
+    assert _stream_mapping(stack)["LastProcessingResult"].startswith("OK")
+
+
+def test_put_events_to_a_bus_that_does_not_exist_loses_nothing(api, local_stack):
+    stack = local_stack
+    organizer = api.token("faults-organizer-4", organizer=True)
+    (pid,) = _register(api, organizer, 1, capacity=300, title="No such bus")
+    since = int(time.time() * 1000)
+    broken = {"EVENT_BUS_NAME": "boxoffice-faults-no-such-bus", "POWERTOOLS_LOGGER_LOG_EVENT": "true"}
+    with broken_environment(stack, {"StreamPublisherFunction": broken}):
+        bookings = _book_some(api, pid, 10, cancel=0)
+        last = bookings[-1]["bookingId"]
+        api.wait_for(lambda: _attempts(stack, since, last) >= 1, "the publisher handling the last booking", timeout=120)
+        handled_ok = _stream_mapping(stack)["LastProcessingResult"]
+    # Back to the real bus; one more booking goes through the same (ordered) stream after them.
+    (sentinel,) = _book_some(api, pid, 1, cancel=0)
+    api.wait_for(lambda: sentinel["bookingId"] in _organizer_view(api, organizer, pid)[0], "the next booking arriving")
+    view, _ = _organizer_view(api, organizer, pid)
+    print(f"\nno such bus: the stream mapping said {handled_ok!r}; {len(view)} of {len(bookings) + 1} bookings arrived")
+    assert set(view) == {b["bookingId"] for b in bookings} | {sentinel["bookingId"]}, "events put on a missing bus were lost"
+    assert _booked_count(api, pid) == _confirmed_tickets(stack, pid)
