@@ -21,7 +21,7 @@ def _sam(args: list[str], endpoint: str, quiet: bool, log_name: str | None = Non
     log = LOCAL / (log_name or f"sam-{args[0]}.log")
     started = time.monotonic()
     with open(log, "w") as out:
-        result = subprocess.run([str(SAM), *args, "--config-env", "local"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        result = subprocess.run([str(SAM), *args, "--config-file", str(ROOT / "samconfig.toml"), "--config-env", "local"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     if result.returncode != 0:
         sys.stderr.write(log.read_text()[-6000:])
         raise SystemExit(f"sam {args[0]} failed (exit {result.returncode}); full output in {log}")
@@ -39,7 +39,7 @@ def build_and_deploy(endpoint: str, quiet: bool = False, build_dir: Path | None 
     if build_dir:
         build += ["--build-dir", str(build_dir / "build"), "--cache-dir", str(build_dir / "cache")]
         deploy += ["--template-file", str(build_dir / "build" / "template.yaml")]
-    suffix = f"-{build_dir.name}" if build_dir else ""
+    suffix = f"-{build_dir.parent.name}" if build_dir else ""
     _sam(build, endpoint, quiet, f"sam-build{suffix}.log")
     _sam(deploy, endpoint, quiet, f"sam-deploy{suffix}.log")
     return outputs(endpoint)
