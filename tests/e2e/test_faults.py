@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import stored_bookings
+
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,27 +56,8 @@ def _waiting(stack, logical: str) -> int:
     return sum(_queue_counts(stack, logical))
 
 
-def _bookings_of(stack, pid: str) -> list[dict]:
-    """The performance's bookings in BookingsTable (the truth), read consistently."""
-    ddb = stack.client("dynamodb")
-    args = {
-        "TableName": stack.resources["BookingsTable"],
-        "KeyConditionExpression": "pk = :p AND begins_with(sk, :b)",
-        "ExpressionAttributeValues": {":p": {"S": f"PERF#{pid}"}, ":b": {"S": "BOOKING#"}},
-        "ConsistentRead": True,
-    }
-    out = []
-    while True:
-        page = ddb.query(**args)
-        out += [{"bookingId": i["bookingId"]["S"], "status": i["status"]["S"], "quantity": int(i["quantity"]["N"]),
-                 "cancelReason": i.get("cancelReason", {}).get("S")} for i in page["Items"]]
-        if "LastEvaluatedKey" not in page:
-            return out
-        args["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
 def _confirmed_tickets(stack, pid: str) -> int:
-    return sum(b["quantity"] for b in _bookings_of(stack, pid) if b["status"] == "CONFIRMED")
+    return sum(b["quantity"] for b in stored_bookings(stack, pid) if b["status"] == "CONFIRMED")
 
 
 def _booked_count(api, pid: str) -> int:
@@ -221,7 +204,7 @@ class Sale:
 
 def _converged(api, pids: list[str], doomed: str) -> bool:
     stack = api.stack
-    if any(b["status"] != "CANCELLED" for b in _bookings_of(stack, doomed)):
+    if any(b["status"] != "CANCELLED" for b in stored_bookings(stack, doomed)):
         return False
     return all(_booked_count(api, pid) == _confirmed_tickets(stack, pid) for pid in pids)
 
@@ -230,11 +213,11 @@ def _assert_exact(api, pids: list[str], doomed: str, sale: Sale) -> None:
     stack = api.stack
     tickets = 0
     for pid in pids:
-        truth = _bookings_of(stack, pid)
+        truth = stored_bookings(stack, pid)
         confirmed = sum(b["quantity"] for b in truth if b["status"] == "CONFIRMED")
         assert _booked_count(api, pid) == confirmed, pid
         tickets += confirmed
-    doomed_bookings = _bookings_of(stack, doomed)
+    doomed_bookings = stored_bookings(stack, doomed)
     assert doomed_bookings and all(b["status"] == "CANCELLED" for b in doomed_bookings)
     by_customer = sum(b["cancelReason"] == "CUSTOMER" for b in doomed_bookings)
     assert by_customer == 10 and len(doomed_bookings) - by_customer > 0
@@ -259,7 +242,7 @@ def test_an_outage_of_the_headcount_and_the_cancellation_function(api, local_sta
                      "every ticket event waiting in HeadcountQueue")
         api.wait_for(lambda: _queue_counts(stack, "CancellationQueue") == (1, 0), "the cancellation waiting")
         assert [_booked_count(api, pid) for pid in pids] == [0] * len(pids)
-        assert any(b["status"] == "CONFIRMED" for b in _bookings_of(stack, doomed))
+        assert any(b["status"] == "CONFIRMED" for b in stored_bookings(stack, doomed))
         # The booking side itself never stopped: sales of the doomed performance are closed.
         assert not _is_open(stack, doomed)
     print(f"\noutage: {BOOKINGS} bookings + {CANCELLATIONS} cancellations in {sale.seconds:.1f}s, all succeeded")
@@ -301,7 +284,7 @@ def test_failing_headcount_and_cancellation_park_messages_in_their_dlqs_until_re
             print(f"\nfailing: {BOOKINGS} bookings + {CANCELLATIONS} cancellations in {sale.seconds:.1f}s, all succeeded;"
                   f" all parked {time.monotonic() - started:.1f}s later")
             assert [_booked_count(api, pid) for pid in pids] == [0] * len(pids)
-            assert any(b["status"] == "CONFIRMED" for b in _bookings_of(stack, doomed))
+            assert any(b["status"] == "CONFIRMED" for b in stored_bookings(stack, doomed))
             received = _receive_counts(stack, "HeadcountDLQ")
             assert received and min(received) >= 3, received  # delivered (and failed) maxReceiveCount times
 
@@ -376,7 +359,7 @@ def _book_some(api, pid: str, count: int, cancel: int) -> list[dict]:
 
 
 def _everything_arrived(api, organizer: str, pid: str) -> bool:
-    truth = {b["bookingId"]: b["status"] for b in _bookings_of(api.stack, pid)}
+    truth = {b["bookingId"]: b["status"] for b in stored_bookings(api.stack, pid)}
     view, _ = _organizer_view(api, organizer, pid)
     return view == truth and _booked_count(api, pid) == _confirmed_tickets(api.stack, pid)
 

@@ -22,6 +22,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
+from tests.e2e.conftest import stored_bookings
+
 pytestmark = pytest.mark.e2e
 
 CLIENTS = 32
@@ -57,29 +59,6 @@ def _wait_until_open(api, local_stack, performance_id: str, capacity: int) -> No
         return bool(item) and item.get("status", {}).get("S") == "OPEN" and item.get("capacity", {}).get("N") == str(capacity)
 
     api.wait_for(is_open, "the performance opening for booking (its inventory item)", timeout=60)
-
-
-def _stored_bookings(local_stack, performance_id: str) -> dict[str, dict]:
-    """Every booking of the performance in the BookingsTable, read consistently."""
-    ddb = local_stack.client("dynamodb")
-    args = {
-        "TableName": local_stack.resources["BookingsTable"],
-        "KeyConditionExpression": "pk = :p AND begins_with(sk, :b)",
-        "ExpressionAttributeValues": {":p": {"S": f"PERF#{performance_id}"}, ":b": {"S": "BOOKING#"}},
-        "ConsistentRead": True,
-    }
-    found = {}
-    while True:
-        page = ddb.query(**args)
-        for item in page["Items"]:
-            found[item["bookingId"]["S"]] = {
-                "status": item["status"]["S"],
-                "quantity": int(item["quantity"]["N"]),
-                "customerId": item["customerId"]["S"],
-            }
-        if "LastEvaluatedKey" not in page:
-            return found
-        args["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def _organizer_view(api, organizer: str, performance_id: str) -> tuple[dict, list[dict]]:
@@ -203,7 +182,7 @@ def test_flash_sale_never_oversells_and_the_chain_agrees(api, local_stack, attem
     print("\n" + figures, flush=True)
 
     # --- never oversold, whatever else went wrong: the BookingsTable is the truth
-    stored = _stored_bookings(local_stack, pid)
+    stored = {b["bookingId"]: b for b in stored_bookings(local_stack, pid)}
     stored_seats = sum(b["quantity"] for b in stored.values())
     figures += f"; {len(stored)} bookings, {stored_seats} seats in the BookingsTable"
     assert stored_seats <= capacity, f"OVERSOLD: {stored_seats} seats booked of {capacity}\n{figures}"

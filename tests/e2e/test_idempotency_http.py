@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
+from tests.e2e.conftest import stored_bookings
+
 pytestmark = pytest.mark.e2e
 
 DUPLICATES = 8
@@ -43,25 +45,6 @@ def _inventory(local_stack, performance_id: str) -> dict | None:
 
 def _available(local_stack, performance_id: str) -> int:
     return int(_inventory(local_stack, performance_id)["available"]["N"])
-
-
-def _stored_bookings(local_stack, performance_id: str) -> list[dict]:
-    """The performance's bookings in the BookingsTable (the source of truth), read consistently."""
-    ddb = local_stack.client("dynamodb")
-    args = {
-        "TableName": local_stack.resources["BookingsTable"],
-        "KeyConditionExpression": "pk = :p AND begins_with(sk, :b)",
-        "ExpressionAttributeValues": {":p": {"S": f"PERF#{performance_id}"}, ":b": {"S": "BOOKING#"}},
-        "ConsistentRead": True,
-    }
-    items = []
-    while True:
-        page = ddb.query(**args)
-        items += [{"bookingId": i["bookingId"]["S"], "customerId": i["customerId"]["S"],
-                   "quantity": int(i["quantity"]["N"]), "status": i["status"]["S"]} for i in page["Items"]]
-        if "LastEvaluatedKey" not in page:
-            return items
-        args["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 @pytest.fixture
@@ -109,14 +92,14 @@ def test_a_retried_booking_returns_the_same_answer_and_books_once(api, local_sta
         assert again.status_code == 201, again.text
         assert again.json() == booking  # the very same answer: same bookingId, same createdAt
     assert _available(local_stack, pid) == 8
-    assert [(b["bookingId"], b["quantity"]) for b in _stored_bookings(local_stack, pid)] == [(booking["bookingId"], 2)]
+    assert [(b["bookingId"], b["quantity"]) for b in stored_bookings(local_stack, pid)] == [(booking["bookingId"], 2)]
 
     # The same key for a different request is refused, and changes nothing.
     for body in ({"performanceId": pid, "quantity": 3}, {"performanceId": pid, "quantity": 1}):
         r = api.call("POST", "/bookings", alice, json=body, headers={"Idempotency-Key": key})
         assert (r.status_code, r.json()["code"]) == (422, "IDEMPOTENCY_KEY_REUSED"), r.text
     assert _available(local_stack, pid) == 8
-    assert len(_stored_bookings(local_stack, pid)) == 1
+    assert len(stored_bookings(local_stack, pid)) == 1
 
     # ... and the chain sees one booking of 2 tickets.
     api.wait_for(lambda: _booked_count(api, pid) == 2, "bookedCount 2")
@@ -157,7 +140,7 @@ def test_concurrent_duplicates_book_once(api, local_stack, performance):
     assert all(body["code"] == "REQUEST_IN_PROGRESS" for body in in_progress), answers
     booking = created[0]
 
-    stored = _stored_bookings(local_stack, pid)
+    stored = stored_bookings(local_stack, pid)
     assert [(b["bookingId"], b["quantity"], b["status"]) for b in stored] == [(booking["bookingId"], 3, "CONFIRMED")]
     assert _available(local_stack, pid) == 7
     # Once the first has finished, a retry gets its answer.
@@ -179,7 +162,7 @@ def test_the_same_key_from_another_customer_is_a_separate_booking(api, local_sta
     # Each retry still gets its own customer's answer.
     assert _book(api, carol, pid, 1, key).json() == mine.json()
     assert _book(api, dave, pid, 1, key).json() == theirs.json()
-    stored = {b["bookingId"]: b["customerId"] for b in _stored_bookings(local_stack, pid)}
+    stored = {b["bookingId"]: b["customerId"] for b in stored_bookings(local_stack, pid)}
     assert stored == {mine.json()["bookingId"]: mine.json()["customerId"],
                       theirs.json()["bookingId"]: theirs.json()["customerId"]}
     assert _available(local_stack, pid) == 8
@@ -205,7 +188,7 @@ def test_a_retried_cancellation_returns_the_same_answer(api, local_stack, perfor
     # The same key to cancel another booking is a different request: refused, and that booking stays.
     r = api.call("POST", f"/bookings/{other_booking['bookingId']}/cancel", erin, headers={"Idempotency-Key": key})
     assert (r.status_code, r.json()["code"]) == (422, "IDEMPOTENCY_KEY_REUSED"), r.text
-    assert {b["bookingId"]: b["status"] for b in _stored_bookings(local_stack, pid)} == \
+    assert {b["bookingId"]: b["status"] for b in stored_bookings(local_stack, pid)} == \
         {bid: "CANCELLED", other_booking["bookingId"]: "CONFIRMED"}
     assert _available(local_stack, pid) == 9
     api.wait_for(lambda: _booked_count(api, pid) == 1, "bookedCount 4 + 1 - 4")

@@ -7,11 +7,11 @@ import os
 import subprocess
 
 import pytest
-
 from boxoffice import config
 from boxoffice.bookings import service as bookings_service
 from boxoffice.models import BookTicketInput, RegisterPerformanceInput
 from boxoffice.performances import service as performances_service
+
 from tests import template
 from tests.conftest import ROOT
 from tests.unit.test_events_files import BOOKING_ID, CUSTOMER, EVENT_FILES, ORGANIZER, PERFORMANCE_ID

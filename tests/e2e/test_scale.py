@@ -10,11 +10,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
-
 from boxoffice import config
 from boxoffice.bookings import service, store
 from boxoffice.clock import new_id, now_iso
 from boxoffice.contracts import PerformanceCancelledData
+
 from tests import template
 
 pytestmark = pytest.mark.e2e

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time
 
 pytestmark = pytest.mark.e2e
 
