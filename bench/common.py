@@ -71,7 +71,12 @@ def table_props(logical_id: str) -> dict:
 
 
 def function_props(logical_id: str) -> dict:
-    return template()["Resources"][logical_id]["Properties"]
+    """A function's properties, Globals merged in and `!Ref Parameter` resolved to its default (as on AWS)."""
+    doc = template()
+    props = {**doc.get("Globals", {}).get("Function", {}), **doc["Resources"][logical_id]["Properties"]}
+    params = doc.get("Parameters", {})
+    return {k: params[v["Ref"]]["Default"] if isinstance(v, dict) and v.get("Ref") in params else v
+            for k, v in props.items()}
 
 
 def create_table_like(ddb, logical_id: str, *, stream: bool = False) -> str:
