@@ -112,7 +112,7 @@ def end_to_end(stack, floors, http, org_token, customer_tokens, performances=25,
             jobs.append(("b", perf, pool.submit(book, perf, customer_tokens[i % len(customer_tokens)])))
             jobs.append(("f", None, pool.submit(put_floor)))
         started = {}
-        views, counts, arrivals = {}, {}, {}
+        views, arrivals = {}, {}
         seen_view, seen_count, seen_arrival = {}, {}, {}
         expected = wave + 1
         deadline = time.monotonic() + 60

@@ -82,7 +82,7 @@ class Floors:
         self.created += [("table", self.source_table), ("table", self.arrivals_table)]
         stream_arn = ddb.describe_table(TableName=self.source_table)["Table"]["LatestStreamArn"]
         bus = f"bench-floor-bus-{t}"
-        bus_arn = ev.create_event_bus(Name=bus)["EventBusArn"]
+        ev.create_event_bus(Name=bus)
         self.created.append(("bus", bus))
         queue_url = sqs.create_queue(QueueName=f"bench-floor-q-{t}", Attributes={"VisibilityTimeout": "30"})["QueueUrl"]
         self.created.append(("queue", queue_url))

@@ -228,6 +228,17 @@ def _assert_exact(api, pids: list[str], doomed: str, sale: Sale) -> None:
 
 
 # ------------------------------------------------------------------------------------------ tests
+def _catch_up(api, stack, pids, doomed, label: str) -> None:
+    """Wait for every count to be right and both queues drained, and say how long that took."""
+    started = time.monotonic()
+    api.wait_for(lambda: _converged(api, pids, doomed), f"every count right ({label})", timeout=180)
+    api.wait_for(lambda: _waiting(stack, "HeadcountQueue") + _waiting(stack, "CancellationQueue") == 0, "queues drained")
+    # (A message whose invocation outlasts the local visibility timeout is received again, and after
+    # maxReceiveCount receives parked although it was applied: counts stay right, so DLQs are only reported.)
+    print(f"{label} in {time.monotonic() - started:.1f}s; parked:"
+          f" HeadcountDLQ {_waiting(stack, 'HeadcountDLQ')}, CancellationDLQ {_waiting(stack, 'CancellationDLQ')}")
+
+
 def test_an_outage_of_the_headcount_and_the_cancellation_function(api, local_stack):
     stack = local_stack
     organizer = api.token("faults-organizer-1", organizer=True)
@@ -247,13 +258,7 @@ def test_an_outage_of_the_headcount_and_the_cancellation_function(api, local_sta
         assert not _is_open(stack, doomed)
     print(f"\noutage: {BOOKINGS} bookings + {CANCELLATIONS} cancellations in {sale.seconds:.1f}s, all succeeded")
 
-    started = time.monotonic()
-    api.wait_for(lambda: _converged(api, pids, doomed), "every count right after the outage", timeout=180)
-    api.wait_for(lambda: _waiting(stack, "HeadcountQueue") + _waiting(stack, "CancellationQueue") == 0, "queues drained")
-    # (A message whose invocation outlasts the local 5 s visibility timeout is received again,
-    # and after 3 receives parked although it was applied: counts stay right, so DLQs are only reported.)
-    print(f"outage: caught up in {time.monotonic() - started:.1f}s; parked meanwhile:"
-          f" HeadcountDLQ {_waiting(stack, 'HeadcountDLQ')}, CancellationDLQ {_waiting(stack, 'CancellationDLQ')}")
+    _catch_up(api, stack, pids, doomed, "outage: caught up")
     _assert_exact(api, pids, doomed, sale)
 
 
@@ -291,11 +296,7 @@ def test_failing_headcount_and_cancellation_park_messages_in_their_dlqs_until_re
         # Fixed: the configuration is back as it was. The parked messages stay parked until redriven.
         assert _redrive(stack, "HeadcountDLQ") == BOOKINGS + CANCELLATIONS
         assert _redrive(stack, "CancellationDLQ") == 1
-        started = time.monotonic()
-        api.wait_for(lambda: _converged(api, pids, doomed), "every count right after the redrive", timeout=180)
-        api.wait_for(lambda: _waiting(stack, "HeadcountQueue") + _waiting(stack, "CancellationQueue") == 0, "queues drained")
-        print(f"failing: caught up {time.monotonic() - started:.1f}s after the redrive; parked again:"
-              f" HeadcountDLQ {_waiting(stack, 'HeadcountDLQ')}, CancellationDLQ {_waiting(stack, 'CancellationDLQ')}")
+        _catch_up(api, stack, pids, doomed, "failing: caught up after the redrive")
     _assert_exact(api, pids, doomed, sale)
 
 

@@ -130,3 +130,23 @@ def booking_items(stack: Stack, performance_id: str) -> list[dict]:
 
 def inventory(stack: Stack, performance_id: str) -> dict:
     return stack.table("BookingsTable").get_item(Key={"pk": f"PERF#{performance_id}", "sk": "INVENTORY"})["Item"]
+
+
+def bus_tap(stack: Stack, name: str = "tap"):
+    """A queue behind a catch-all rule on the bus, from now on: a reader of the events that really got there."""
+    url = stack.sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = stack.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    bus = stack.names["EventBus"]
+    stack.events.put_rule(Name=name, EventBusName=bus,
+                          EventPattern=json.dumps({"source": ["boxoffice.bookings", "boxoffice.performances"]}))
+    stack.events.put_targets(Rule=name, EventBusName=bus, Targets=[{"Id": "tap", "Arn": arn}])
+
+    def read() -> list[dict]:
+        out = []
+        while messages := stack.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+            for m in messages:
+                out.append(json.loads(m["Body"]))
+                stack.sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        return out
+
+    return read

@@ -2,7 +2,6 @@
 and each is accepted by its function in a world where the things it names exist."""
 
 import json
-from pathlib import Path
 
 import pytest
 

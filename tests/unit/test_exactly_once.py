@@ -24,7 +24,7 @@ from boxoffice import config
 from tests.api_events import CUSTOMER, ORGANIZER, OTHER_CUSTOMER
 from tests.helpers import book, register
 from tests.stack import _sqs_record, call_api
-from tests.unit._support import booking_items, failures_of, performance_bookings
+from tests.unit._support import booking_items, bus_tap, failures_of, performance_bookings
 
 THIRD_CUSTOMER = {"sub": "cust-3"}
 CUSTOMERS = [CUSTOMER, OTHER_CUSTOMER, THIRD_CUSTOMER]
@@ -298,26 +298,6 @@ class _RefusingBus:
         return {"FailedEntryCount": sum("ErrorCode" in r for r in results), "Entries": results}
 
 
-def _tap(stack):
-    """A catch-all rule's queue on the bus from now on: what really got there, with repeats."""
-    url = stack.sqs.create_queue(QueueName="exactly-once-tap")["QueueUrl"]
-    arn = stack.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    bus = stack.names["EventBus"]
-    stack.events.put_rule(Name="exactly-once-tap", EventBusName=bus,
-                          EventPattern=json.dumps({"source": ["boxoffice.bookings", "boxoffice.performances"]}))
-    stack.events.put_targets(Rule="exactly-once-tap", EventBusName=bus, Targets=[{"Id": "tap", "Arn": arn}])
-
-    def read() -> list[str]:
-        out = []
-        while messages := stack.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
-            for m in messages:
-                out.append(json.loads(m["Body"])["detail"]["metadata"]["eventId"])
-                stack.sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-        return out
-
-    return read
-
-
 def _outbox_event_ids(stack) -> set[str]:
     items = stack.table("BookingsTable").scan()["Items"]  # moto never expires the outbox
     return {i["eventId"] for i in items if i.get("kind") == "EVENT"}
@@ -325,7 +305,7 @@ def _outbox_event_ids(stack) -> set[str]:
 
 def test_put_events_refusing_some_entries_loses_nothing_and_doubles_nothing(stack, monkeypatch):
     pid = register(stack, capacity=200)["performanceId"]
-    tap = _tap(stack)
+    tap = bus_tap(stack, "exactly-once-tap")
     bookings = []
     for i in range(14):  # 17 events in one stream batch: two PutEvents calls
         status, booking = book(stack, pid, 1 + i % 3, claims=CUSTOMERS[i % 3])
@@ -358,7 +338,7 @@ def test_put_events_refusing_some_entries_loses_nothing_and_doubles_nothing(stac
     reported = {f["itemIdentifier"] for f in first_response["batchItemFailures"]}
     assert {by_seq[s] for s in reported} == set(bus.refused) and len(bus.refused) == 4
     # 2. The retry restarted from the first failed record, so events after it went out twice.
-    on_bus = tap()
+    on_bus = [event["detail"]["metadata"]["eventId"] for event in tap()]
     assert set(on_bus) == _outbox_event_ids(stack), "an event never reached the bus"
     assert len(on_bus) > len(set(on_bus)), "the replay should have published some events again"
     assert all(bus.seen[e] >= 2 for e in bus.refused)

@@ -6,27 +6,7 @@ from boxoffice import config
 from tests.api_events import CUSTOMER
 from tests.helpers import book, register
 from tests.stack import call_api
-from tests.unit._support import failures_of
-
-
-def _tap(stack):
-    """A queue behind a catch-all rule on the bus, from now on: a reader of what really got there."""
-    url = stack.sqs.create_queue(QueueName="tap")["QueueUrl"]
-    arn = stack.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    bus = stack.names["EventBus"]
-    stack.events.put_rule(Name="tap", EventBusName=bus,
-                          EventPattern=json.dumps({"source": ["boxoffice.bookings", "boxoffice.performances"]}))
-    stack.events.put_targets(Rule="tap", EventBusName=bus, Targets=[{"Id": "tap", "Arn": arn}])
-
-    def read() -> list[dict]:
-        out = []
-        while messages := stack.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
-            for m in messages:
-                out.append(json.loads(m["Body"]))
-                stack.sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-        return out
-
-    return read
+from tests.unit._support import bus_tap, failures_of
 
 
 def _records(stack) -> list[dict]:
@@ -48,7 +28,7 @@ def _publish(stack, records) -> set[str]:
 
 def test_a_booking_reaches_the_bus_as_its_contract_says(stack):
     pid = register(stack)["performanceId"]
-    tap = _tap(stack)
+    tap = bus_tap(stack)
     _, booking = book(stack, pid, 3)
     records = _records(stack)
     outbox = [r for r in records if _is_outbox(r)]
@@ -69,7 +49,7 @@ def test_a_booking_reaches_the_bus_as_its_contract_says(stack):
 
 def test_records_that_are_not_new_outbox_items_are_ignored(stack):
     pid = register(stack)["performanceId"]
-    tap = _tap(stack)
+    tap = bus_tap(stack)
     _, booking = book(stack, pid, 3)
     call_api(stack, "POST", f"/bookings/{booking['bookingId']}/cancel", claims=CUSTOMER)
     stack.table("BookingsTable").delete_item(Key={"pk": f"BOOKING#{booking['bookingId']}", "sk": "REF"})
@@ -103,7 +83,7 @@ def _booking_id(entry) -> str:
 
 def test_exactly_the_refused_entries_are_reported_and_a_retry_sends_them(stack, monkeypatch):
     pid = register(stack)["performanceId"]
-    tap = _tap(stack)
+    tap = bus_tap(stack)
     bookings = [book(stack, pid, 1)[1] for _ in range(12)]  # two PutEvents calls of at most 10
     refused = {bookings[2]["bookingId"], bookings[11]["bookingId"]}
     records = _records(stack)
@@ -125,7 +105,7 @@ def test_exactly_the_refused_entries_are_reported_and_a_retry_sends_them(stack, 
 
 def test_a_put_events_call_that_fails_as_a_whole_fails_all_its_records(stack, monkeypatch):
     pid = register(stack)["performanceId"]
-    tap = _tap(stack)
+    tap = bus_tap(stack)
     for _ in range(3):
         book(stack, pid, 1)
     records = _records(stack)

@@ -1,4 +1,4 @@
-from tests.api_events import CUSTOMER, ORGANIZER
+from tests.api_events import CUSTOMER
 from tests.helpers import book, booked_count, register
 from tests.stack import call_api
 
