@@ -12,7 +12,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from boxoffice_dev.paths import EMULATOR_VENV, LOCAL, REGION
+from boxoffice_dev.paths import EMULATOR_VENV, LOCAL, REGION, ROOT
+
+LAUNCHER = ROOT / "tools" / "emulator_patches" / "launch.py"
 
 READY_TIMEOUT_S = 30
 
@@ -61,13 +63,13 @@ class Emulator:
 
     def start(self) -> Emulator:
         LOCAL.mkdir(exist_ok=True)
-        binary = EMULATOR_VENV / "bin" / "ministack"
-        if not binary.exists():
+        binary = EMULATOR_VENV / "bin" / "python"
+        if not (EMULATOR_VENV / "bin" / "ministack").exists():
             raise SystemExit(f"the emulator is not installed ({binary}); run `make run` or `make venvs`")
         log = open(self.log_path, "wb")
         # Its own session, so stopping it can reach every worker process it starts.
         self.process = subprocess.Popen(
-            [str(binary)], env=self.environment(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            [str(binary), str(LAUNCHER)], env=self.environment(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         deadline = time.monotonic() + READY_TIMEOUT_S
         while time.monotonic() < deadline:

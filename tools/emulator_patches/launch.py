@@ -1,0 +1,23 @@
+"""Start ministack with Boxoffice's local-stack patches applied (run by boxoffice_dev.emulator on the emulator venv).
+
+Each patch module fixes one place where the emulator, not Boxoffice, caps a figure; its docstring says what and why.
+They only change how fast the emulator answers, never what it answers.
+"""
+
+import importlib
+import sys
+
+PATCHES: tuple[str, ...] = ()
+
+
+def main() -> None:
+    for name in PATCHES:
+        importlib.import_module(name).apply()
+    from ministack.app import main as ministack_main
+
+    sys.argv[0] = "ministack"
+    ministack_main()
+
+
+if __name__ == "__main__":
+    main()
