@@ -6,8 +6,8 @@ request body is part of the check, so reusing a key for a different request is r
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
+from functools import cache
 
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
@@ -15,9 +15,8 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 
-from boxoffice.config import IDEMPOTENCY_TABLE
+from boxoffice import config
 
-_persistence = DynamoDBPersistenceLayer(table_name=os.environ.get(IDEMPOTENCY_TABLE, "unset"))
 _config = IdempotencyConfig(
     event_key_jmespath="[operation, scope, key]",
     payload_validation_jmespath="body",
@@ -26,9 +25,19 @@ _config = IdempotencyConfig(
 )
 
 
-@idempotent_function(data_keyword_argument="request", persistence_store=_persistence, config=_config)
-def _once(request: dict, work: Callable[[], dict]) -> dict:
-    return work()
+@cache
+def _once_on(client, table_name: str):
+    """The idempotent call (cached per client and table, so a backend switch in tests gets a fresh one).
+
+    Built at the first keyed request: a persistence layer made at import builds its DynamoDB client in every cold
+    start, keyed request or not. (Its own low-level client: the tables' resource client rewrites parameters.)"""
+    persistence = DynamoDBPersistenceLayer(table_name=table_name, boto3_client=client)
+
+    @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=_config)
+    def once(request: dict, work: Callable[[], dict]) -> dict:
+        return work()
+
+    return once
 
 
 def run_once(operation: str, scope: str, key: str | None, body: dict, work: Callable[[], dict], context=None) -> dict:
@@ -37,4 +46,5 @@ def run_once(operation: str, scope: str, key: str | None, body: dict, work: Call
         return work()
     if context is not None:
         _config.register_lambda_context(context)
-    return _once(request={"operation": operation, "scope": scope, "key": key, "body": body}, work=work)
+    once = _once_on(config.client("dynamodb"), config.env(config.IDEMPOTENCY_TABLE))
+    return once(request={"operation": operation, "scope": scope, "key": key, "body": body}, work=work)
