@@ -22,7 +22,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 
 from boxoffice.clock import ID_PATTERN
 from boxoffice.errors import DomainError, Forbidden, InvalidRequest, Unauthorized
-from boxoffice.observability import logger, metrics, tracer
+from boxoffice.observability import logger, metrics
 
 ORGANIZERS_GROUP = "organizers"
 ID = ID_PATTERN  # every id in a path is a ULID
@@ -123,7 +123,6 @@ def api_handler(app: APIGatewayRestResolver):
     """The Lambda entry point for an API function: Powertools decorators around `app.resolve`."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-    @tracer.capture_lambda_handler
     @metrics.log_metrics
     def lambda_handler(event, context):
         return _refusal(event) or app.resolve(event, context)

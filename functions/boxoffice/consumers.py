@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+# Before anything imports pydantic: see handlers/inventory_projector.py.
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from boxoffice.contracts import BusEvent, parse_detail
-from boxoffice.observability import logger, metrics, tracer
+from boxoffice.observability import logger, metrics
 
 
 def bus_event(record: SQSRecord) -> BusEvent:
@@ -27,10 +28,9 @@ def domain_event(record: SQSRecord):
 
 
 def lambda_entry(handler: Callable) -> Callable:
-    """Powertools' logger, tracer and metrics around a Lambda entry point."""
+    """Powertools' logger and metrics around a Lambda entry point."""
 
     @logger.inject_lambda_context
-    @tracer.capture_lambda_handler
     @metrics.log_metrics
     def lambda_handler(event, context):
         return handler(event, context)
