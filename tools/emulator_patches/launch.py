@@ -7,7 +7,7 @@ They only change how fast the emulator answers, never what it answers.
 import importlib
 import sys
 
-PATCHES: tuple[str, ...] = ()
+PATCHES: tuple[str, ...] = ("dynamodb_query_pages",)
 
 
 def main() -> None:
