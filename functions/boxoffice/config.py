@@ -7,6 +7,8 @@ from functools import cache
 
 import boto3
 
+from boxoffice.dynamo import Table
+
 
 def env(name: str) -> str:
     value = os.environ.get(name)
@@ -15,20 +17,14 @@ def env(name: str) -> str:
     return value
 
 
-@cache
-def _resource():
-    return boto3.resource("dynamodb")
-
-
 def table(env_name: str):
     """The DynamoDB table named by the environment variable `env_name` (cached per process)."""
     return _table(env(env_name))
 
 
 @cache
-def _table(name: str):
-    # Building a Table resource costs about half a millisecond: once per process, not once per call.
-    return _resource().Table(name)
+def _table(name: str) -> Table:
+    return Table(client("dynamodb"), name)
 
 
 @cache
@@ -38,7 +34,6 @@ def client(service: str):
 
 def reset_clients() -> None:
     """Forget cached clients (tests switch between backends)."""
-    _resource.cache_clear()
     _table.cache_clear()
     client.cache_clear()
 

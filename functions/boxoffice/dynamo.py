@@ -1,4 +1,4 @@
-"""Small helpers over DynamoDB that every store uses."""
+"""Small helpers over DynamoDB that every store uses, and the one table type they use."""
 
 from __future__ import annotations
 
@@ -6,7 +6,58 @@ import random
 import time
 from decimal import Decimal
 
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
+
+_SERIALIZER = TypeSerializer()
+_DESERIALIZER = TypeDeserializer()
+# Request fields that carry attribute values.
+_VALUE_FIELDS = ("Key", "Item", "ExpressionAttributeValues", "ExclusiveStartKey")
+
+
+def to_low(values: dict) -> dict:
+    """Python values to DynamoDB's typed form ({"S": ...}, {"N": ...})."""
+    return {k: _SERIALIZER.serialize(v) for k, v in values.items()}
+
+
+def from_low(item: dict) -> dict:
+    return {k: _DESERIALIZER.deserialize(v) for k, v in item.items()}
+
+
+def low_request(params: dict) -> dict:
+    return {k: to_low(v) if k in _VALUE_FIELDS else v for k, v in params.items()}
+
+
+class Table:
+    """One table over the low-level client, taking and giving Python values as boto3's Table resource does.
+
+    Not the resource itself: on a warm booking it cost about a quarter of a millisecond per call (it deep-copies
+    and walks every request and response) and 14 ms per cold start (it loads the resource model).
+    """
+
+    def __init__(self, client, name: str):
+        self.client = client
+        self.name = name
+
+    def get_item(self, **params) -> dict:
+        out = self.client.get_item(TableName=self.name, **low_request(params))
+        return {"Item": from_low(out["Item"])} if "Item" in out else {}
+
+    def update_item(self, **params) -> None:
+        self.client.update_item(TableName=self.name, **low_request(params))
+
+    def query(self, **params) -> dict:
+        out = self.client.query(TableName=self.name, **low_request(params))
+        page = {"Items": [from_low(i) for i in out.get("Items", [])]}
+        if "LastEvaluatedKey" in out:
+            page["LastEvaluatedKey"] = from_low(out["LastEvaluatedKey"])
+        return page
+
+    def transact_write_items(self, items: list[dict]) -> None:
+        """TransactWriteItems of {"Put"|"Update"|...: params} with Python values (any table's name in each)."""
+        self.client.transact_write_items(
+            TransactItems=[{kind: low_request(body) for kind, body in item.items()} for item in items]
+        )
 
 
 def plain(item: dict | None) -> dict | None:
@@ -53,7 +104,7 @@ def transact(table, items: list[dict], attempts: int = 8) -> None:
     """
     for attempt in range(attempts):
         try:
-            table.meta.client.transact_write_items(TransactItems=items)
+            table.transact_write_items(items)
             return
         except ClientError as exc:
             if not _conflict_only(exc) or attempt == attempts - 1:

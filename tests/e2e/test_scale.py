@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 
+import boto3
 import pytest
 from boxoffice import config
 from boxoffice.bookings import service, store
@@ -16,6 +17,7 @@ from boxoffice.clock import new_id, now_iso
 from boxoffice.contracts import PerformanceCancelledData
 
 from tests import template
+from tests.stack import REGION
 
 pytestmark = pytest.mark.e2e
 BOOKINGS = 10_000
@@ -31,7 +33,8 @@ def emulator_bookings_table(local_stack, monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL", local_stack.endpoint)
     monkeypatch.setenv(config.BOOKINGS_TABLE, name)
     config.reset_clients()
-    yield config.table(config.BOOKINGS_TABLE)
+    # The test's own view of the table (seeding, counting): boto3's resource, beside the domain's access.
+    yield boto3.resource("dynamodb", region_name=REGION).Table(name)
     ddb.delete_table(TableName=name)
     monkeypatch.delenv("AWS_ENDPOINT_URL")
     config.reset_clients()

@@ -16,6 +16,7 @@ from boxoffice import config
 from boxoffice.dynamo import (
     cancellation_codes,
     condition_failed_at,
+    from_low,
     is_transaction_cancelled,
     plain,
     transact,
@@ -130,10 +131,7 @@ def insert_booking(booking: dict, event) -> None:
 
 
 def _deserialize(item: dict) -> dict:
-    from boto3.dynamodb.types import TypeDeserializer
-
-    deserializer = TypeDeserializer()
-    return plain({k: deserializer.deserialize(v) for k, v in item.items()})
+    return plain(from_low(item))
 
 
 def get_ref(booking_id: str) -> dict | None:
