@@ -1,5 +1,5 @@
 """Figure 2: cold start. A fresh interpreter imports a handler module and builds what its first call builds (the
-boto3 resource/clients boxoffice.config caches), vs `import boto3; boto3.client("dynamodb")` alone.
+boto3 clients and tables boxoffice.config caches), vs `import boto3; boto3.client("dynamodb")` alone.
 Subprocesses, interleaved handler/floor, medians. Each handler gets the environment template.yaml gives it."""
 
 from __future__ import annotations
@@ -93,5 +93,5 @@ def figure(data: dict) -> list[dict]:
         ratio = median(xs) / floor
         rows.append({"name": f"2. cold start {fn}", "value": median(xs), "unit": "ms", "floor": floor, "ratio": ratio,
                      "target": "<= 1.5x", "met": ratio <= 1.5, "n": len(xs),
-                     "note": "fresh interpreter: import handler module + build its boto3 resource/clients"})
+                     "note": "fresh interpreter: import handler module + build its boto3 clients and tables"})
     return rows

@@ -35,7 +35,7 @@ class CountingSink(io.TextIOBase):
 
 
 class Recorder:
-    """Every AWS call the in-process domain makes (botocore 'provide-client-params', python-typed params)."""
+    """Every AWS call the in-process domain makes (botocore 'provide-client-params': the request as sent)."""
 
     def __init__(self):
         self.calls: list[tuple[str, str, dict]] = []
@@ -101,21 +101,6 @@ def teardown(stack, names: dict) -> None:
         stack.client("events").delete_event_bus(Name=names["EVENT_BUS_NAME"])
 
 
-def _serialize_transact(items: list[dict]) -> list[dict]:
-    from boto3.dynamodb.types import TypeSerializer
-
-    ser = TypeSerializer()
-    out = []
-    for op in items:
-        (kind, body), = op.items()
-        body = dict(body)
-        for field in ("Item", "Key", "ExpressionAttributeValues"):
-            if field in body:
-                body[field] = {k: ser.serialize(v) for k, v in body[field].items()}
-        out.append({kind: body})
-    return out
-
-
 def run(stack) -> dict:
     import boto3
 
@@ -140,7 +125,7 @@ def _run(stack, names, boto3, config) -> dict:
     # Powertools' logger holds the stdout it found at import: point it at the sink too (its lines are log bytes).
     logger.registered_handler.setStream(sink)
     # Build the cached clients now, and watch them.
-    rec.attach(config._resource().meta.client)
+    rec.attach(config.client("dynamodb"))
     rec.attach(config.client("events"))
 
     def invoke(handler, event, fname):
@@ -176,16 +161,15 @@ def _run(stack, names, boto3, config) -> dict:
     get_params = calls[0][2]
     tx_items = calls[1][2]["TransactItems"]
     booked = json.loads(result["body"])
-    event_id = tx_items[3]["Put"]["Item"]["eventId"]
+    event_id = tx_items[3]["Put"]["Item"]["eventId"]["S"]
     template_json = json.dumps(tx_items, default=int)
 
     bare = boto3.client("dynamodb")  # the same endpoint, from AWS_ENDPOINT_URL
-    bare_get = {"TableName": get_params["TableName"], "ConsistentRead": True,
-                "Key": {k: {"S": v} for k, v in get_params["Key"].items()}}
+    bare_get = {"TableName": get_params["TableName"], "ConsistentRead": True, "Key": get_params["Key"]}
 
     def floor_once():
         fresh = template_json.replace(booked["bookingId"], new_id()).replace(event_id, new_id())
-        items = _serialize_transact(json.loads(fresh))
+        items = json.loads(fresh)
         t0 = time.perf_counter()
         bare.get_item(**bare_get)
         bare.transact_write_items(TransactItems=items)
@@ -213,9 +197,6 @@ def _run(stack, names, boto3, config) -> dict:
     # ------------------------------------------------------------ the chain of one booking, for the cost model
     stream_tpl = _event("stream_publisher")["Records"][0]
     sqs_tpl = _event("status_projector")["Records"][0]
-    from boto3.dynamodb.types import TypeSerializer
-
-    ser = TypeSerializer()
     per_fn = {name: {"durations": [], "log_bytes": [], "calls": []} for name in
               ("BookTicketFunction", "StreamPublisherFunction", "HeadcountFunction", "StatusViewProjectorFunction")}
 
@@ -226,8 +207,7 @@ def _run(stack, names, boto3, config) -> dict:
         per_fn["BookTicketFunction"]["durations"].append(dt)
         per_fn["BookTicketFunction"]["log_bytes"].append(lb)
         per_fn["BookTicketFunction"]["calls"].append(calls)
-        outbox = calls[1][2]["TransactItems"][3]["Put"]["Item"]
-        image = {k: ser.serialize(v) for k, v in outbox.items()}
+        image = calls[1][2]["TransactItems"][3]["Put"]["Item"]
         record = copy.deepcopy(stream_tpl)
         record["eventID"] = uuid.uuid4().hex
         record["dynamodb"] = {
@@ -292,8 +272,7 @@ def _stored_sizes(bare, per_fn) -> dict:
                             keys[_key_of(body)] = body
     out = {}
     for k, p in keys.items():
-        item = bare.get_item(TableName=p["TableName"], Key={a: {"S": b} for a, b in p["Key"].items()},
-                             ConsistentRead=True).get("Item")
+        item = bare.get_item(TableName=p["TableName"], Key=p["Key"], ConsistentRead=True).get("Item")
         out["|".join(k)] = item
     return out
 
