@@ -6,13 +6,16 @@ Nothing here calls performance management: what it needs of a performance arrive
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from boxoffice.bookings import store
 from boxoffice.clock import new_id, now_iso
 from boxoffice.contracts import CancelReason, EventType, PerformanceCancelledData, new_event
 from boxoffice.errors import NotFound, PerformanceIsCancelled, SoldOut
-from boxoffice.models import BookTicketInput
 from boxoffice.observability import logger
+
+if TYPE_CHECKING:  # the HTTP models: queue consumers that use this module need not load them
+    from boxoffice.models import BookTicketInput
 
 BOOKING_FIELDS = (
     "bookingId", "performanceId", "customerId", "quantity", "status", "cancelReason", "createdAt", "cancelledAt",

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from boxoffice.clock import iso, new_id, now_iso
 from boxoffice.contracts import EventType, new_event
 from boxoffice.errors import Forbidden, NotFound
-from boxoffice.models import RegisterPerformanceInput
 from boxoffice.paging import decode_token, encode_token
 from boxoffice.performances import store
+
+if TYPE_CHECKING:  # the HTTP models: queue consumers that use this module need not load them
+    from boxoffice.models import RegisterPerformanceInput
 
 PUBLIC_FIELDS = (
     "performanceId", "title", "venue", "startsAt", "capacity", "bookedCount",
