@@ -7,7 +7,7 @@ They only change how fast the emulator answers, never what it answers.
 import importlib
 import sys
 
-PATCHES: tuple[str, ...] = ("dynamodb_query_pages",)
+PATCHES: tuple[str, ...] = ("dynamodb_query_pages", "lambda_log_drain")
 
 
 def main() -> None:
