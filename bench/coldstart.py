@@ -10,7 +10,7 @@ import sys
 
 from common import FUNCTIONS, ROOT, median, say, template
 
-REPS = 3
+REPS = 5
 
 HANDLER_SNIPPET = """
 import time
