@@ -7,11 +7,11 @@ ministack's DynamoDB service runs in a child process on the emulator's interpret
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
-from boxoffice_dev.paths import EMULATOR_VENV, ROOT
+
+from tests.e2e.emulator_probe import run_probe
 
 pytestmark = pytest.mark.e2e
 
@@ -19,12 +19,7 @@ PROBE = Path(__file__).with_name("emulator_patches_probe.py")
 
 
 def probe(mode: str) -> dict:
-    python = EMULATOR_VENV / "bin" / "python"
-    if not python.exists():
-        pytest.fail(f"the emulator is not installed ({python}); run `make venvs`")
-    done = subprocess.run([str(python), str(PROBE), mode], cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout)
+    return run_probe(PROBE, mode)
 
 
 def first_difference(expected: list, actual: list) -> str:
