@@ -29,8 +29,8 @@ _config = IdempotencyConfig(
 def _once_on(client, table_name: str):
     """The idempotent call (cached per client and table, so a backend switch in tests gets a fresh one).
 
-    Built at the first keyed request: a persistence layer made at import builds its DynamoDB client in every cold
-    start, keyed request or not. (Its own low-level client: the tables' resource client rewrites parameters.)"""
+    Built at the first keyed request, on the tables' DynamoDB client: a persistence layer made at import built a
+    client of its own in every cold start, keyed request or not."""
     persistence = DynamoDBPersistenceLayer(table_name=table_name, boto3_client=client)
 
     @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=_config)

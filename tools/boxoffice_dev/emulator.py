@@ -63,13 +63,14 @@ class Emulator:
 
     def start(self) -> Emulator:
         LOCAL.mkdir(exist_ok=True)
-        binary = EMULATOR_VENV / "bin" / "python"
-        if not (EMULATOR_VENV / "bin" / "ministack").exists():
-            raise SystemExit(f"the emulator is not installed ({binary}); run `make run` or `make venvs`")
+        installed = EMULATOR_VENV / "bin" / "ministack"
+        if not installed.exists():
+            raise SystemExit(f"the emulator is not installed ({installed}); run `make run` or `make venvs`")
         log = open(self.log_path, "wb")
         # Its own session, so stopping it can reach every worker process it starts.
         self.process = subprocess.Popen(
-            [str(binary), str(LAUNCHER)], env=self.environment(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            [str(EMULATOR_VENV / "bin" / "python"), str(LAUNCHER)],
+            env=self.environment(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + READY_TIMEOUT_S
         while time.monotonic() < deadline:

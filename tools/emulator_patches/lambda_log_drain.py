@@ -26,9 +26,6 @@ from __future__ import annotations
 import queue
 import time
 
-_original = None
-
-
 def _drain_stderr_bounded(self, first_line_wait: float = 0.050, idle_confirm: float = 0.005,
                           hard_cap: float = 0.250) -> str:
     lines = self._stderr_queue
@@ -49,12 +46,10 @@ def _drain_stderr_bounded(self, first_line_wait: float = 0.050, idle_confirm: fl
 
 
 def apply() -> None:
-    global _original
     from ministack.core import lambda_runtime
 
     worker = lambda_runtime.Worker
     if getattr(worker._drain_stderr_bounded, "__module__", None) == __name__:
         return
-    _original = worker._drain_stderr_bounded
-    _drain_stderr_bounded.__doc__ = _original.__doc__
+    _drain_stderr_bounded.__doc__ = worker._drain_stderr_bounded.__doc__
     worker._drain_stderr_bounded = _drain_stderr_bounded
