@@ -1,8 +1,10 @@
 """Ticket booking through the API: book, capacity, cancel, Idempotency-Key."""
 
+import json
+
 import pytest
 
-from tests.api_events import CUSTOMER, OTHER_CUSTOMER
+from tests.api_events import CUSTOMER, ORGANIZER, OTHER_CUSTOMER
 from tests.helpers import book, booked_count, register
 from tests.stack import call_api
 from tests.unit._support import booking_items, inventory, unknown_id
@@ -73,6 +75,39 @@ def test_capacity_is_enforced_and_a_refused_booking_writes_nothing(stack):
     assert inventory(stack, pid)["available"] == 0
     stack.settle()
     assert booked_count(stack, pid) == 7
+
+
+def _dynamodb_operations():
+    """The DynamoDB operations the functions make from now on, in order."""
+    from boxoffice import config
+
+    operations = []
+    config.client("dynamodb").meta.events.register("before-call.dynamodb.*", lambda model, **_: operations.append(model.name))
+    return operations
+
+
+def test_a_warm_function_books_a_performance_it_has_seen_in_one_transaction(stack):
+    pid = register(stack)["performanceId"]
+    assert book(stack, pid)[0] == 201
+    operations = _dynamodb_operations()
+    status, booking = book(stack, pid, 3, claims=OTHER_CUSTOMER)
+    assert status == 201, booking
+    assert operations == ["TransactWriteItems"]
+    # what it kept is the performance's own: the booking's event carries the registered title
+    details = [json.loads(e["detail"])["data"] for e in _outbox_events(stack, "TicketBooked")]
+    booked = [d for d in details if d["bookingId"] == booking["bookingId"]]
+    assert len(booked) == 1
+    assert (booked[0]["title"], booked[0]["organizerId"]) == ("Beethoven 9", ORGANIZER["sub"])
+
+
+def test_a_performance_cancelled_after_a_warm_function_saw_it_refuses_bookings(stack):
+    pid = register(stack)["performanceId"]
+    assert book(stack, pid)[0] == 201
+    assert call_api(stack, "POST", f"/performances/{pid}/cancel", claims=ORGANIZER)[0] == 200
+    stack.settle()
+    status, body = book(stack, pid, claims=OTHER_CUSTOMER)
+    assert (status, body["code"]) == (409, "PERFORMANCE_CANCELLED")
+    assert len(_outbox_events(stack, "TicketBooked")) == 1
 
 
 def test_a_booking_larger_than_what_is_left_is_refused(stack):

@@ -6,6 +6,7 @@ Nothing here calls performance management: what it needs of a performance arrive
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from boxoffice.bookings import store
@@ -40,12 +41,21 @@ def _not_found() -> NotFound:
     return NotFound("no performance with this id is open for booking", code="PERFORMANCE_NOT_FOUND")
 
 
-def book(customer_id: str, request: BookTicketInput, *, correlation_id: str) -> dict:
-    inventory = store.get_inventory(request.performanceId)
+# A registered performance's title, start and organizer never change, so a warm function keeps them once it has read
+# them: its next bookings of that performance are one transaction, not a read and a transaction. Whether seats are
+# left and whether the performance was cancelled since is never taken from here: the transaction's condition on the
+# inventory decides that. Unknown and cancelled performances raise, so they are never kept.
+@lru_cache(maxsize=4096)
+def _performance_fields(performance_id: str) -> dict:
+    inventory = store.get_inventory(performance_id)
     if inventory is None or "capacity" not in inventory:
         raise _not_found()
     if inventory["status"] == "CANCELLED":
         raise PerformanceIsCancelled("this performance has been cancelled")
+    return {k: inventory[k] for k in _PERFORMANCE_FIELDS}
+
+
+def book(customer_id: str, request: BookTicketInput, *, correlation_id: str) -> dict:
     booking = {
         "bookingId": new_id(),
         "performanceId": request.performanceId,
@@ -53,7 +63,7 @@ def book(customer_id: str, request: BookTicketInput, *, correlation_id: str) -> 
         "quantity": request.quantity,
         "status": "CONFIRMED",
         "createdAt": now_iso(),
-        **{k: inventory[k] for k in _PERFORMANCE_FIELDS},
+        **_performance_fields(request.performanceId),
     }
     event = new_event(
         EventType.TICKET_BOOKED, _event_data(booking), correlation_id=correlation_id, causation_id=correlation_id
