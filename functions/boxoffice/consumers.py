@@ -49,3 +49,27 @@ def sqs_consumer(handle: Callable[[object], None]) -> Callable:
         return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
 
     return lambda_entry(handler)
+
+
+def sqs_batch_consumer(handle_batch: Callable[[dict[str, object]], dict[str, Exception]]) -> Callable:
+    """A Lambda entry point that hands a whole SQS batch to `handle_batch` at once, so that it can combine the events'
+    writes: it gets the parsed events by message id and answers the failures by message id; only those (and the
+    messages that broke the contract) are reported back to be retried."""
+    processor = BatchProcessor(event_type=EventType.SQS)
+
+    def handler(event, context):
+        events, failures = {}, {}
+        for record in event.get("Records", []):
+            try:
+                events[record["messageId"]] = domain_event(SQSRecord(record))
+            except Exception as exc:
+                failures[record["messageId"]] = exc
+        failures |= handle_batch(events)
+
+        def record_handler(record: SQSRecord) -> None:
+            if record.message_id in failures:
+                raise failures[record.message_id]
+
+        return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+
+    return lambda_entry(handler)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from decimal import Decimal
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -121,3 +122,41 @@ def transact_unless_first_fails(table, items: list[dict]) -> bool:
         if condition_failed_at(exc, 0):
             return False
         raise
+
+
+class ConditionFailedAfter(Exception):
+    """A condition on the items that follow the guarded ones (see `transact_new_only`) failed."""
+
+
+# A transaction holds at most 100 items; leave room for the items that follow the guarded ones.
+_GUARDED_PER_TRANSACTION = 90
+
+
+def transact_new_only(table, guarded: dict[str, dict], then: Callable[[list[str]], list[dict]]) -> set[str]:
+    """Write many changes at once, each only once: one transaction of `guarded` items (by id, each conditional on
+    not having been written before) and `then(ids)`, the items that follow from the ones being written (a sum).
+
+    A guarded item whose condition fails was written before (a redelivery): it is dropped and the rest are tried
+    again, so the sum counts each change exactly once. Returns the ids dropped. A failing condition among `then`'s
+    items raises ConditionFailedAfter; anything else (e.g. a conflict that outlasted `transact`'s retries) raises.
+    """
+    ids = list(guarded)
+    dropped: set[str] = set()
+    for start in range(0, len(ids), _GUARDED_PER_TRANSACTION):
+        pending = ids[start : start + _GUARDED_PER_TRANSACTION]
+        while pending:
+            try:
+                transact(table, [guarded[i] for i in pending] + then(pending))
+                break
+            except ClientError as exc:
+                if not is_transaction_cancelled(exc):
+                    raise
+                codes = cancellation_codes(exc)
+                if "ConditionalCheckFailed" in codes[len(pending) :]:
+                    raise ConditionFailedAfter(str(exc)) from exc
+                seen = {pending[n] for n, code in enumerate(codes[: len(pending)]) if code == "ConditionalCheckFailed"}
+                if not seen:
+                    raise
+                dropped |= seen
+                pending = [i for i in pending if i not in seen]
+    return dropped

@@ -150,3 +150,12 @@ def bus_tap(stack: Stack, name: str = "tap"):
         return out
 
     return read
+
+
+def dynamodb_operations() -> list[str]:
+    """The DynamoDB operations the functions make from now on, in order (the list fills as they make them)."""
+    from boxoffice import config
+
+    operations: list[str] = []
+    config.client("dynamodb").meta.events.register("before-call.dynamodb.*", lambda model, **_: operations.append(model.name))
+    return operations

@@ -7,7 +7,7 @@ import pytest
 from tests.api_events import CUSTOMER, ORGANIZER, OTHER_CUSTOMER
 from tests.helpers import book, booked_count, register
 from tests.stack import call_api
-from tests.unit._support import booking_items, inventory, unknown_id
+from tests.unit._support import booking_items, dynamodb_operations, inventory, unknown_id
 
 
 def _cancel(stack, booking_id, claims=CUSTOMER):
@@ -77,19 +77,10 @@ def test_capacity_is_enforced_and_a_refused_booking_writes_nothing(stack):
     assert booked_count(stack, pid) == 7
 
 
-def _dynamodb_operations():
-    """The DynamoDB operations the functions make from now on, in order."""
-    from boxoffice import config
-
-    operations = []
-    config.client("dynamodb").meta.events.register("before-call.dynamodb.*", lambda model, **_: operations.append(model.name))
-    return operations
-
-
 def test_a_warm_function_books_a_performance_it_has_seen_in_one_transaction(stack):
     pid = register(stack)["performanceId"]
     assert book(stack, pid)[0] == 201
-    operations = _dynamodb_operations()
+    operations = dynamodb_operations()
     status, booking = book(stack, pid, 3, claims=OTHER_CUSTOMER)
     assert status == 201, booking
     assert operations == ["TransactWriteItems"]

@@ -7,6 +7,7 @@ from tests.stack import call_api
 from tests.unit._support import (
     booking_data,
     domain_envelope,
+    dynamodb_operations,
     failures_of,
     performance_bookings,
     sqs_event,
@@ -153,3 +154,46 @@ def test_projector_fails_only_the_message_that_breaks_the_contract(stack):
     assert failures_of(stack, "StatusViewProjectorFunction", batch) == {"m1"}
     _, summary = performance_bookings(stack, pid)
     assert (summary["confirmedBookings"], summary["confirmedTickets"]) == (1, 2)
+
+
+def test_a_batch_of_new_bookings_is_one_write_per_performance(stack):
+    first, second = unknown_id(), unknown_id()
+    assert _project(stack, _registered(first), _registered(second)) == set()
+    bookings = [booking_data(first, 1 + n % 4) for n in range(8)] + [booking_data(second, 3) for _ in range(2)]
+    operations = dynamodb_operations()
+    assert _project(stack, *(ticket_booked(b) for b in bookings)) == set()
+    assert operations == ["TransactWriteItems", "TransactWriteItems"]
+    for pid in (first, second):
+        mine = [b for b in bookings if b["performanceId"] == pid]
+        items, summary = performance_bookings(stack, pid)
+        assert sorted(i["bookingId"] for i in items) == sorted(b["bookingId"] for b in mine)
+        assert (summary["confirmedBookings"], summary["confirmedTickets"]) == (len(mine), sum(b["quantity"] for b in mine))
+
+
+def test_a_batch_redelivered_after_part_of_it_was_written_counts_each_booking_once(stack):
+    pid = unknown_id()
+    bookings = [booking_data(pid, q) for q in (1, 2, 3, 4)]
+    assert _project(stack, _registered(pid), ticket_booked(bookings[1]), ticket_booked(bookings[3])) == set()
+    assert _project(stack, *(ticket_booked(b) for b in bookings)) == set()
+    items, summary = performance_bookings(stack, pid)
+    assert len(items) == 4
+    assert (summary["confirmedBookings"], summary["confirmedTickets"]) == (4, 10)
+
+
+def test_one_performance_failing_fails_only_its_own_messages(stack, monkeypatch):
+    from boxoffice.statusview import store
+
+    ok, failing = unknown_id(), unknown_id()
+    real = store.insert_confirmed_views
+
+    def insert(performance_id, views):
+        if performance_id == failing:
+            raise RuntimeError("throttled")
+        return real(performance_id, views)
+
+    assert _project(stack, _registered(ok)) == set()
+    monkeypatch.setattr(store, "insert_confirmed_views", insert)
+    batch = [ticket_booked(booking_data(ok, 2)), ticket_booked(booking_data(failing, 1)), ticket_booked(booking_data(ok, 1))]
+    assert _project(stack, *batch) == {"m1"}
+    _, summary = performance_bookings(stack, ok)
+    assert (summary["confirmedBookings"], summary["confirmedTickets"]) == (2, 3)

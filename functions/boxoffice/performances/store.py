@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-from botocore.exceptions import ClientError
-
 from boxoffice import config
 from boxoffice.clock import epoch_seconds_from_now
-from boxoffice.dynamo import (
-    cancellation_codes,
-    is_transaction_cancelled,
-    plain,
-    transact,
-    transact_unless_first_fails,
-)
+from boxoffice.dynamo import ConditionFailedAfter, plain, transact, transact_new_only, transact_unless_first_fails
 from boxoffice.outbox import put_event
 
 LIST_INDEX = "ByStartsAt"
@@ -96,53 +88,40 @@ class UnknownPerformance(Exception):
 def add_to_headcount(performance_id: str, deltas: dict[str, int]) -> set[str]:
     """Add the deltas (by event id) to bookedCount once each; return the event ids already applied.
 
-    One transaction writes a marker per event and the summed delta, so a redelivered event
+    Each event leaves a marker in the same transaction as the summed delta, so a redelivered event
     (its marker exists) changes nothing and a new one is counted exactly once.
     """
     table = _table()
-    pending = dict(deltas)
-    duplicates: set[str] = set()
-    while pending:
-        ids = list(pending)
-        items = [
-            {
-                "Put": {
-                    "TableName": table.name,
-                    "Item": {
-                        "pk": f"PERF#{performance_id}",
-                        "sk": f"APPLIED#{event_id}",
-                        "delta": pending[event_id],
-                        "ttl": epoch_seconds_from_now(MARKER_TTL_SECONDS),
-                    },
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
+    markers = {
+        event_id: {
+            "Put": {
+                "TableName": table.name,
+                "Item": {
+                    "pk": f"PERF#{performance_id}",
+                    "sk": f"APPLIED#{event_id}",
+                    "delta": delta,
+                    "ttl": epoch_seconds_from_now(MARKER_TTL_SECONDS),
+                },
+                "ConditionExpression": "attribute_not_exists(pk)",
             }
-            for event_id in ids
-        ]
-        items.append(
+        }
+        for event_id, delta in deltas.items()
+    }
+
+    def summed(event_ids: list[str]) -> list[dict]:
+        return [
             {
                 "Update": {
                     "TableName": table.name,
                     "Key": _key(performance_id),
                     "UpdateExpression": "ADD bookedCount :d",
                     "ConditionExpression": "attribute_exists(pk)",
-                    "ExpressionAttributeValues": {":d": sum(pending.values())},
+                    "ExpressionAttributeValues": {":d": sum(deltas[i] for i in event_ids)},
                 }
             }
-        )
-        try:
-            transact(table, items)
-            return duplicates
-        except ClientError as exc:
-            if not is_transaction_cancelled(exc):
-                raise
-            codes = cancellation_codes(exc)
-            if codes and codes[-1] == "ConditionalCheckFailed":
-                raise UnknownPerformance(performance_id) from exc
-            seen = {ids[i] for i, code in enumerate(codes[:-1]) if code == "ConditionalCheckFailed"}
-            if not seen:
-                raise  # a conflict, not a duplicate: let the message be retried
-            duplicates |= seen
-            for event_id in seen:
-                pending.pop(event_id)
-    return duplicates
+        ]
+
+    try:
+        return transact_new_only(table, markers, summed)
+    except ConditionFailedAfter as exc:
+        raise UnknownPerformance(performance_id) from exc

@@ -29,16 +29,40 @@ def _view(data, status: str) -> dict:
 
 
 def project(event) -> None:
+    """One event other than a new booking (those go by the batch: `project_batch`)."""
     match event:
         case PerformanceRegistered():
             store.upsert_summary_details(event.data.model_dump(), cancelled=False)
         case PerformanceCancelled():
             store.upsert_summary_details(event.data.model_dump(), cancelled=True)
-        case TicketBooked():
-            # Already there (a duplicate, or its cancellation came first): nothing to do.
-            store.insert_view(_view(event.data, "CONFIRMED"), {"confirmedBookings": 1, "confirmedTickets": event.data.quantity})
         case TicketCancelled():
             _project_cancelled(event)
+
+
+def project_batch(events: dict[str, object]) -> dict[str, Exception]:
+    """Project a batch of events (by message id); answers the failures by message id.
+
+    New bookings of one performance go in one write (in a sale they all add to the same summary item); the rest
+    one by one. Either order of a booking and its cancellation ends in the same view and counts.
+    """
+    failures: dict[str, Exception] = {}
+    booked: dict[str, dict[str, tuple[list[str], dict]]] = {}  # performance -> booking -> (message ids, view)
+    for message_id, event in events.items():
+        if isinstance(event, TicketBooked):
+            perf = booked.setdefault(event.data.performanceId, {})
+            perf.setdefault(event.data.bookingId, ([], _view(event.data, "CONFIRMED")))[0].append(message_id)
+            continue
+        try:
+            project(event)
+        except Exception as exc:  # one event's trouble must not fail the others
+            failures[message_id] = exc
+    for performance_id, bookings in booked.items():
+        # A view already there (a duplicate, or its cancellation came first) is left as it is.
+        try:
+            store.insert_confirmed_views(performance_id, {b: view for b, (_, view) in bookings.items()})
+        except Exception as exc:
+            failures |= {m: exc for message_ids, _ in bookings.values() for m in message_ids}
+    return failures
 
 
 def _project_cancelled(event: TicketCancelled) -> None:

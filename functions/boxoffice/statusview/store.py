@@ -9,7 +9,7 @@ Layout (pk / sk):
 from __future__ import annotations
 
 from boxoffice import config
-from boxoffice.dynamo import plain, transact_unless_first_fails
+from boxoffice.dynamo import plain, transact_new_only, transact_unless_first_fails
 
 BY_CUSTOMER = "ByCustomer"
 BY_PERFORMANCE = "ByPerformance"
@@ -70,6 +70,25 @@ def insert_view(view: dict, counts: dict[str, int]) -> bool:
             _summary_add(table.name, view["performanceId"], counts),
         ],
     )
+
+
+def insert_confirmed_views(performance_id: str, views: dict[str, dict]) -> set[str]:
+    """Add new CONFIRMED views of one performance (by booking id) and their counts in one write, each once.
+
+    Returns the booking ids whose view was already there (a duplicate, or its cancellation came first): those
+    change nothing.
+    """
+    table = _table()
+    puts = {
+        booking_id: {"Put": {"TableName": table.name, "Item": _view_item(view), "ConditionExpression": "attribute_not_exists(pk)"}}
+        for booking_id, view in views.items()
+    }
+
+    def counts(booking_ids: list[str]) -> list[dict]:
+        tickets = sum(views[b]["quantity"] for b in booking_ids)
+        return [_summary_add(table.name, performance_id, {"confirmedBookings": len(booking_ids), "confirmedTickets": tickets})]
+
+    return transact_new_only(table, puts, counts)
 
 
 def confirm_to_cancelled(view: dict, counts: dict[str, int]) -> bool:
