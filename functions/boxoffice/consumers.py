@@ -22,9 +22,14 @@ def domain_event(record: SQSRecord):
     """The typed domain event in an SQS message; raises if it breaks the contract (it then ends in the DLQ)."""
     envelope = bus_event(record)
     event = parse_detail(envelope.detail_type, envelope.detail)
+    _log_as(event)
+    return event
+
+
+def _log_as(event) -> None:
+    """What is logged from here on carries this event's correlation id, id and type."""
     logger.set_correlation_id(event.metadata.correlationId)
     logger.append_keys(eventId=event.metadata.eventId, eventType=event.metadata.eventType.value)
-    return event
 
 
 def lambda_entry(handler: Callable) -> Callable:
@@ -36,19 +41,6 @@ def lambda_entry(handler: Callable) -> Callable:
         return handler(event, context)
 
     return lambda_handler
-
-
-def sqs_consumer(handle: Callable[[object], None]) -> Callable:
-    """A Lambda entry point that hands each event of an SQS batch to `handle` and reports only the failures."""
-    processor = BatchProcessor(event_type=EventType.SQS)
-
-    def record_handler(record: SQSRecord) -> None:
-        handle(domain_event(record))
-
-    def handler(event, context):
-        return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
-
-    return lambda_entry(handler)
 
 
 def sqs_batch_consumer(handle_batch: Callable[[dict[str, object]], dict[str, Exception]]) -> Callable:
@@ -73,3 +65,25 @@ def sqs_batch_consumer(handle_batch: Callable[[dict[str, object]], dict[str, Exc
         return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
 
     return lambda_entry(handler)
+
+
+def one_by_one(handle: Callable[[object], None]) -> Callable[[dict[str, object]], dict[str, Exception]]:
+    """A batch handler (see `sqs_batch_consumer`) that hands each event to `handle` on its own: one event's trouble
+    fails only its own message."""
+
+    def handle_batch(events: dict[str, object]) -> dict[str, Exception]:
+        failures = {}
+        for message_id, event in events.items():
+            _log_as(event)
+            try:
+                handle(event)
+            except Exception as exc:
+                failures[message_id] = exc
+        return failures
+
+    return handle_batch
+
+
+def sqs_consumer(handle: Callable[[object], None]) -> Callable:
+    """A Lambda entry point that hands each event of an SQS batch to `handle` and reports only the failures."""
+    return sqs_batch_consumer(one_by_one(handle))

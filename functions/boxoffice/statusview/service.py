@@ -29,7 +29,7 @@ def _view(data, status: str) -> dict:
 
 
 def project(event) -> None:
-    """One event other than a new booking (those go by the batch: `project_batch`)."""
+    """One event other than a new booking (those go by the batch: `project_new_bookings`)."""
     match event:
         case PerformanceRegistered():
             store.upsert_summary_details(event.data.model_dump(), cancelled=False)
@@ -39,28 +39,21 @@ def project(event) -> None:
             _project_cancelled(event)
 
 
-def project_batch(events: dict[str, object]) -> dict[str, Exception]:
-    """Project a batch of events (by message id); answers the failures by message id.
+def project_new_bookings(events: dict[str, TicketBooked]) -> dict[str, Exception]:
+    """Project a batch's TicketBooked events (by message id); answers the failures by message id.
 
-    New bookings of one performance go in one write (in a sale they all add to the same summary item); the rest
-    one by one. Either order of a booking and its cancellation ends in the same view and counts.
+    The new bookings of one performance go in one write: in a sale they all add to the same summary item.
     """
     failures: dict[str, Exception] = {}
     booked: dict[str, dict[str, tuple[list[str], dict]]] = {}  # performance -> booking -> (message ids, view)
     for message_id, event in events.items():
-        if isinstance(event, TicketBooked):
-            perf = booked.setdefault(event.data.performanceId, {})
-            perf.setdefault(event.data.bookingId, ([], _view(event.data, "CONFIRMED")))[0].append(message_id)
-            continue
-        try:
-            project(event)
-        except Exception as exc:  # one event's trouble must not fail the others
-            failures[message_id] = exc
+        perf = booked.setdefault(event.data.performanceId, {})
+        perf.setdefault(event.data.bookingId, ([], _view(event.data, "CONFIRMED")))[0].append(message_id)
     for performance_id, bookings in booked.items():
         # A view already there (a duplicate, or its cancellation came first) is left as it is.
         try:
             store.insert_confirmed_views(performance_id, {b: view for b, (_, view) in bookings.items()})
-        except Exception as exc:
+        except Exception as exc:  # one performance's trouble must not fail the others
             failures |= {m: exc for message_ids, _ in bookings.values() for m in message_ids}
     return failures
 
