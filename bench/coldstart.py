@@ -48,12 +48,14 @@ FRAMEWORK_SNIPPETS = {
         "from aws_lambda_powertools.event_handler import APIGatewayRestResolver\n"
         "APIGatewayRestResolver(enable_validation=True)\n"
         "from pydantic import BaseModel\n"
-        "class One(BaseModel):\n    x: int"),
+        "class One(BaseModel):\n    x: int"
+    ),
     "queue (Powertools batch, logger, metrics, a pydantic model)": _framework_snippet(
         "from aws_lambda_powertools import Logger, Metrics\n"
         "from aws_lambda_powertools.utilities.batch import BatchProcessor\n"
         "from pydantic import BaseModel\n"
-        "class One(BaseModel):\n    x: int"),
+        "class One(BaseModel):\n    x: int"
+    ),
 }
 
 
@@ -66,7 +68,7 @@ def handlers() -> list[dict]:
         props = res["Properties"]
         params = template()["Parameters"]
 
-        def value(k, v):
+        def value(k, v, params=params):
             if isinstance(v, str):
                 return v
             ref = v.get("Ref") if isinstance(v, dict) else None
@@ -78,16 +80,32 @@ def handlers() -> list[dict]:
         tables = sorted(k for k in env if k.endswith("_TABLE") and k != "IDEMPOTENCY_TABLE")
         clients = (["events"] if "EVENT_BUS_NAME" in env else []) + (["sqs"] if "PARKING_QUEUE_URL" in env else [])
         module = props["Handler"].rsplit(".", 1)[0]
-        out.append({"function": name, "module": module, "env": env, "tables": tables, "clients": clients,
-                    "memory": props.get("MemorySize", 256)})
+        out.append(
+            {
+                "function": name,
+                "module": module,
+                "env": env,
+                "tables": tables,
+                "clients": clients,
+                "memory": props.get("MemorySize", 256),
+            }
+        )
     return out
 
 
 def _run(code: str, env: dict) -> float:
     full = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "POWERTOOLS_"))}
-    full.update(env, PYTHONPATH=str(FUNCTIONS), AWS_DEFAULT_REGION="us-east-1", AWS_ACCESS_KEY_ID="test",
-                AWS_SECRET_ACCESS_KEY="test", PYTHONWARNINGS="ignore")
-    out = subprocess.run([sys.executable, "-c", code], env=full, capture_output=True, text=True, cwd=str(ROOT), check=True)
+    full.update(
+        env,
+        PYTHONPATH=str(FUNCTIONS),
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_ACCESS_KEY_ID="test",
+        AWS_SECRET_ACCESS_KEY="test",
+        PYTHONWARNINGS="ignore",
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=full, capture_output=True, text=True, cwd=str(ROOT), check=True
+    )
     return float(out.stdout.strip().splitlines()[-1])
 
 
@@ -118,11 +136,31 @@ def figure(data: dict) -> list[dict]:
     rows = []
     for fn, xs in data["handlers"].items():
         ratio = median(xs) / floor
-        rows.append({"name": f"2. cold start {fn}", "value": median(xs), "unit": "ms", "floor": floor, "ratio": ratio,
-                     "target": "<= 1.5x", "met": ratio <= 1.5, "n": len(xs),
-                     "note": "fresh interpreter: import handler module + build its boto3 clients and tables"})
+        rows.append(
+            {
+                "name": f"2. cold start {fn}",
+                "value": median(xs),
+                "unit": "ms",
+                "floor": floor,
+                "ratio": ratio,
+                "target": "<= 1.5x",
+                "met": ratio <= 1.5,
+                "n": len(xs),
+                "note": "fresh interpreter: import handler module + build its boto3 clients and tables",
+            }
+        )
     for name, xs in data.get("frameworks", {}).items():
-        rows.append({"name": f"2. cold start, framework alone: {name}", "value": median(xs), "unit": "ms", "floor": floor,
-                     "ratio": median(xs) / floor, "target": None, "met": None, "n": len(xs),
-                     "note": "informational: what the libraries every such handler uses load by themselves"})
+        rows.append(
+            {
+                "name": f"2. cold start, framework alone: {name}",
+                "value": median(xs),
+                "unit": "ms",
+                "floor": floor,
+                "ratio": median(xs) / floor,
+                "target": None,
+                "met": None,
+                "n": len(xs),
+                "note": "informational: what the libraries every such handler uses load by themselves",
+            }
+        )
     return rows

@@ -79,8 +79,10 @@ def function_props(logical_id: str) -> dict:
     doc = template()
     props = {**doc.get("Globals", {}).get("Function", {}), **doc["Resources"][logical_id]["Properties"]}
     params = doc.get("Parameters", {})
-    return {k: params[v["Ref"]]["Default"] if isinstance(v, dict) and v.get("Ref") in params else v
-            for k, v in props.items()}
+    return {
+        k: params[v["Ref"]]["Default"] if isinstance(v, dict) and v.get("Ref") in params else v
+        for k, v in props.items()
+    }
 
 
 def create_table_like(ddb, logical_id: str, *, stream: bool = False) -> str:

@@ -12,14 +12,14 @@ from common import function_props, median
 
 # us-east-1 list prices (on-demand, no free tier), as used below.
 PRICES = {
-    "lambda_request": 0.20 / 1e6,              # $ per request
-    "lambda_gb_s_arm64": 0.0000133334,         # $ per GB-second, arm64, first tier
-    "ddb_wru": 0.625 / 1e6,                    # $ per write request unit (on-demand)
-    "ddb_rru": 0.125 / 1e6,                    # $ per read request unit (on-demand)
-    "eventbridge_event": 1.00 / 1e6,           # $ per custom event published (64 KB chunk)
-    "sqs_request": 0.40 / 1e6,                 # $ per standard-queue request (64 KB chunk)
-    "apigw_rest_request": 3.50 / 1e6,          # $ per REST API request (first 333M)
-    "logs_gb": 0.50,                           # $ per GB of CloudWatch Logs ingested
+    "lambda_request": 0.20 / 1e6,  # $ per request
+    "lambda_gb_s_arm64": 0.0000133334,  # $ per GB-second, arm64, first tier
+    "ddb_wru": 0.625 / 1e6,  # $ per write request unit (on-demand)
+    "ddb_rru": 0.125 / 1e6,  # $ per read request unit (on-demand)
+    "eventbridge_event": 1.00 / 1e6,  # $ per custom event published (64 KB chunk)
+    "sqs_request": 0.40 / 1e6,  # $ per standard-queue request (64 KB chunk)
+    "apigw_rest_request": 3.50 / 1e6,  # $ per REST API request (first 333M)
+    "logs_gb": 0.50,  # $ per GB of CloudWatch Logs ingested
 }
 # SQS requests per consumed message when each message is its own batch (the low-traffic worst case):
 # the rule's SendMessage, the poller's ReceiveMessage, the DeleteMessageBatch after success.
@@ -38,7 +38,7 @@ def _size_value(v) -> int:
         return len(v)
     if isinstance(v, dict):
         if len(v) == 1 and next(iter(v)) in ("S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"):
-            (t, x), = v.items()  # low-level form
+            ((t, x),) = v.items()  # low-level form
             if t == "S":
                 return len(x.encode("utf-8"))
             if t == "N":
@@ -92,7 +92,7 @@ def dynamo_units(calls: list, stored: dict, indexes: dict) -> dict:
             detail.append(f"{op} {size}B -> {units} WRU")
         elif op == "TransactWriteItems":
             for entry in p["TransactItems"]:
-                (kind, body), = entry.items()
+                ((kind, body),) = entry.items()
                 item = body["Item"] if kind == "Put" else stored_item(body)
                 size = item_size(item)
                 units = 2 * math.ceil(size / 1024) + _gsi_writes(body["TableName"], item, indexes, size)
@@ -124,27 +124,65 @@ def model(inproc: dict) -> dict:
     gb_s = sum(r["gb_s"] for r in lambda_rows)
     per_million = 1e6
     components = [
-        ("Lambda requests", invocations * PRICES["lambda_request"] * per_million,
-         f"{invocations} invocations/booking x $0.20/M"),
-        ("Lambda compute (arm64)", gb_s * PRICES["lambda_gb_s_arm64"] * per_million,
-         f"{gb_s * 1000:.3f} GB-ms/booking x $0.0000133334/GB-s"),
+        (
+            "Lambda requests",
+            invocations * PRICES["lambda_request"] * per_million,
+            f"{invocations} invocations/booking x $0.20/M",
+        ),
+        (
+            "Lambda compute (arm64)",
+            gb_s * PRICES["lambda_gb_s_arm64"] * per_million,
+            f"{gb_s * 1000:.3f} GB-ms/booking x $0.0000133334/GB-s",
+        ),
         ("DynamoDB writes", wru * PRICES["ddb_wru"] * per_million, f"{wru:g} WRU/booking x $0.625/M"),
         ("DynamoDB reads", rru * PRICES["ddb_rru"] * per_million, f"{rru:g} RRU/booking x $0.125/M"),
         ("EventBridge", events * PRICES["eventbridge_event"] * per_million, f"{events} event/booking x $1.00/M"),
-        ("SQS", messages * SQS_REQUESTS_PER_MESSAGE * PRICES["sqs_request"] * per_million,
-         f"{messages} messages x {SQS_REQUESTS_PER_MESSAGE} requests x $0.40/M"),
+        (
+            "SQS",
+            messages * SQS_REQUESTS_PER_MESSAGE * PRICES["sqs_request"] * per_million,
+            f"{messages} messages x {SQS_REQUESTS_PER_MESSAGE} requests x $0.40/M",
+        ),
         ("API Gateway (REST)", PRICES["apigw_rest_request"] * per_million, "1 request x $3.50/M"),
         ("CloudWatch Logs", log_bytes / 1e9 * PRICES["logs_gb"] * per_million, f"{log_bytes:.0f} B/booking x $0.50/GB"),
     ]
     total = sum(c[1] for c in components)
-    return {"components": components, "total": total, "invocations": invocations, "wru": wru, "rru": rru,
-            "events": events, "lambda": lambda_rows, "ddb_detail": ddb_detail, "prices": PRICES}
+    return {
+        "components": components,
+        "total": total,
+        "invocations": invocations,
+        "wru": wru,
+        "rru": rru,
+        "events": events,
+        "lambda": lambda_rows,
+        "ddb_detail": ddb_detail,
+        "prices": PRICES,
+    }
 
 
 def rows(m: dict) -> list[dict]:
-    out = [{"name": f"6. cost/1M bookings: {name}", "value": usd, "unit": "USD", "floor": None, "ratio": None,
-            "target": None, "met": None, "note": how} for name, usd, how in m["components"]]
-    out.append({"name": "6. cost/1M bookings: TOTAL", "value": m["total"], "unit": "USD", "floor": None, "ratio": None,
-                "target": None, "met": None,
-                "note": f"{m['invocations']} Lambda invocations, {m['wru']:g} WRU, {m['rru']:g} RRU per booking"})
+    out = [
+        {
+            "name": f"6. cost/1M bookings: {name}",
+            "value": usd,
+            "unit": "USD",
+            "floor": None,
+            "ratio": None,
+            "target": None,
+            "met": None,
+            "note": how,
+        }
+        for name, usd, how in m["components"]
+    ]
+    out.append(
+        {
+            "name": "6. cost/1M bookings: TOTAL",
+            "value": m["total"],
+            "unit": "USD",
+            "floor": None,
+            "ratio": None,
+            "target": None,
+            "met": None,
+            "note": f"{m['invocations']} Lambda invocations, {m['wru']:g} WRU, {m['rru']:g} RRU per booking",
+        }
+    )
     return out

@@ -16,7 +16,7 @@ import json
 import time
 import uuid
 
-from common import FakeContext, ROOT, create_table_like, function_props, median, p95, point_domain_at, say
+from common import ROOT, FakeContext, create_table_like, function_props, median, p95, point_domain_at, say
 
 ITERATIONS = 150
 WARMUP = 15
@@ -116,10 +116,9 @@ def run(stack) -> dict:
 def _run(stack, names, boto3, config) -> dict:
     from botocore import xform_name
 
+    from boxoffice.bookings import service as booking_service
     from boxoffice.clock import new_id
     from boxoffice.handlers import book_ticket, headcount, register_performance, status_projector, stream_publisher
-    from boxoffice.bookings import service as booking_service
-
     from boxoffice.observability import logger
 
     rec = Recorder()
@@ -162,7 +161,8 @@ def _run(stack, names, boto3, config) -> dict:
         result, _, _ = invoke(book_ticket.lambda_handler, plain_event, "BookTicketFunction")
     assert result["statusCode"] == 201, result
     ops = [op for svc, op, _ in calls]
-    assert all(svc == "dynamodb" for svc, _, _ in calls) and ops[-1] == "TransactWriteItems", ops
+    assert all(svc == "dynamodb" for svc, _, _ in calls), ops
+    assert ops[-1] == "TransactWriteItems", ops
     booked = json.loads(result["body"])
     tx_items = calls[-1][2]["TransactItems"]
     event_id = next(i["Put"]["Item"]["eventId"]["S"] for i in tx_items if "eventId" in i.get("Put", {}).get("Item", {}))
@@ -175,7 +175,7 @@ def _run(stack, names, boto3, config) -> dict:
     def floor_once():
         fresh = json.loads(recorded.replace(booked["bookingId"], new_id()).replace(event_id, new_id()))
         t0 = time.perf_counter()
-        for method, (_, params) in zip(methods, fresh):
+        for method, (_, params) in zip(methods, fresh, strict=False):
             method(**params)
         return time.perf_counter() - t0
 
@@ -191,23 +191,36 @@ def _run(stack, names, boto3, config) -> dict:
     h, f, hk = [], [], []
     for i in range(ITERATIONS):
         # rotate the order so neither side always runs first
-        order = [("h", lambda: handler_once(plain_event)), ("f", floor_once),
-                 ("k", lambda: handler_once(_with_key(base, uuid.uuid4().hex)))]
-        order = order[i % 3:] + order[:i % 3]
+        order = [
+            ("h", lambda: handler_once(plain_event)),
+            ("f", floor_once),
+            ("k", lambda: handler_once(_with_key(base, uuid.uuid4().hex))),
+        ]
+        order = order[i % 3 :] + order[: i % 3]
         for tag, fn in order:
             {"h": h, "f": f, "k": hk}[tag].append(fn())
-    say(f"  booking: handler {median(h)*1e3:.2f} ms, with key {median(hk)*1e3:.2f} ms, floor {median(f)*1e3:.2f} ms")
+    say(
+        f"  booking: handler {median(h) * 1e3:.2f} ms, with key {median(hk) * 1e3:.2f} ms, "
+        f"floor {median(f) * 1e3:.2f} ms"
+    )
 
     # ------------------------------------------------------------ the chain of one booking, for the cost model
     stream_tpl = _event("stream_publisher")["Records"][0]
     sqs_tpl = _event("status_projector")["Records"][0]
-    per_fn = {name: {"durations": [], "log_bytes": [], "calls": []} for name in
-              ("BookTicketFunction", "StreamPublisherFunction", "HeadcountFunction", "StatusViewProjectorFunction")}
+    per_fn = {
+        name: {"durations": [], "log_bytes": [], "calls": []}
+        for name in (
+            "BookTicketFunction",
+            "StreamPublisherFunction",
+            "HeadcountFunction",
+            "StatusViewProjectorFunction",
+        )
+    }
 
     # the headcount needs the performance in its table (registered above)
     for n in range(COST_BOOKINGS):
         with rec.recording() as calls:
-            r, dt, lb = invoke(book_ticket.lambda_handler, plain_event, "BookTicketFunction")
+            _r, dt, lb = invoke(book_ticket.lambda_handler, plain_event, "BookTicketFunction")
         per_fn["BookTicketFunction"]["durations"].append(dt)
         per_fn["BookTicketFunction"]["log_bytes"].append(lb)
         per_fn["BookTicketFunction"]["calls"].append(calls)
@@ -229,11 +242,21 @@ def _run(stack, names, boto3, config) -> dict:
         per_fn["StreamPublisherFunction"]["calls"].append(calls)
         # (the first call of a process is the publisher's check that the bus exists)
         entry = next(c[2] for c in calls if c[1] == "PutEvents")["Entries"][0]
-        bus_event = {"version": "0", "id": str(uuid.uuid4()), "detail-type": entry["DetailType"],
-                     "source": entry["Source"], "account": "000000000000", "time": time.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                     "region": "us-east-1", "resources": [], "detail": json.loads(entry["Detail"])}
-        for fname, handler in (("HeadcountFunction", headcount.lambda_handler),
-                               ("StatusViewProjectorFunction", status_projector.lambda_handler)):
+        bus_event = {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": entry["DetailType"],
+            "source": entry["Source"],
+            "account": "000000000000",
+            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": "us-east-1",
+            "resources": [],
+            "detail": json.loads(entry["Detail"]),
+        }
+        for fname, handler in (
+            ("HeadcountFunction", headcount.lambda_handler),
+            ("StatusViewProjectorFunction", status_projector.lambda_handler),
+        ):
             msg = copy.deepcopy(sqs_tpl)
             msg["messageId"] = str(uuid.uuid4())
             msg["body"] = json.dumps(bus_event, ensure_ascii=False)
@@ -247,9 +270,17 @@ def _run(stack, names, boto3, config) -> dict:
     # item sizes as stored (updates are billed on the item as written): read them back
     sizes = _stored_sizes(bare, per_fn)
     return {
-        "handler_s": h, "floor_s": f, "handler_key_s": hk,
-        "per_fn": {k: {"durations": v["durations"], "log_bytes": v["log_bytes"],
-                       "calls": [[(s, o, p) for s, o, p in c] for c in v["calls"]]} for k, v in per_fn.items()},
+        "handler_s": h,
+        "floor_s": f,
+        "handler_key_s": hk,
+        "per_fn": {
+            k: {
+                "durations": v["durations"],
+                "log_bytes": v["log_bytes"],
+                "calls": [[(s, o, p) for s, o, p in c] for c in v["calls"]],
+            }
+            for k, v in per_fn.items()
+        },
         "stored_sizes": sizes,
         "indexes": _indexes(bare, names),
     }
@@ -271,7 +302,7 @@ def _stored_sizes(bare, per_fn) -> dict:
                     keys[_key_of(p)] = p
                 if op == "TransactWriteItems":
                     for item in p["TransactItems"]:
-                        (kind, body), = item.items()
+                        ((kind, body),) = item.items()
                         if kind == "Update":
                             keys[_key_of(body)] = body
     out = {}
@@ -293,11 +324,28 @@ def _indexes(bare, names) -> dict:
 def figure(data: dict) -> list[dict]:
     h, f, hk = data["handler_s"], data["floor_s"], data["handler_key_s"]
     return [
-        {"name": "1. booking overhead: BookTicket handler in-process (median)", "value": median(h) * 1e3, "unit": "ms",
-         "floor": median(f) * 1e3, "ratio": median(h) / median(f), "target": "<= 1.25x", "met": median(h) / median(f) <= 1.25,
-         "p95": p95(h) * 1e3, "floor_p95": p95(f) * 1e3, "n": len(h),
-         "note": "floor: bare boto3 GetItem + TransactWriteItems of the 4 items, same emulator tables, alternating"},
-        {"name": "1b. same, with an Idempotency-Key (informational)", "value": median(hk) * 1e3, "unit": "ms",
-         "floor": median(f) * 1e3, "ratio": median(hk) / median(f), "target": None, "met": None, "n": len(hk),
-         "note": "Powertools idempotency adds its own writes to IdempotencyTable"},
+        {
+            "name": "1. booking overhead: BookTicket handler in-process (median)",
+            "value": median(h) * 1e3,
+            "unit": "ms",
+            "floor": median(f) * 1e3,
+            "ratio": median(h) / median(f),
+            "target": "<= 1.25x",
+            "met": median(h) / median(f) <= 1.25,
+            "p95": p95(h) * 1e3,
+            "floor_p95": p95(f) * 1e3,
+            "n": len(h),
+            "note": "floor: bare boto3 GetItem + TransactWriteItems of the 4 items, same emulator tables, alternating",
+        },
+        {
+            "name": "1b. same, with an Idempotency-Key (informational)",
+            "value": median(hk) * 1e3,
+            "unit": "ms",
+            "floor": median(f) * 1e3,
+            "ratio": median(hk) / median(f),
+            "target": None,
+            "met": None,
+            "n": len(hk),
+            "note": "Powertools idempotency adds its own writes to IdempotencyTable",
+        },
     ]

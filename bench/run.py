@@ -18,8 +18,8 @@ import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import common  # noqa: E402  (sets sys.path for functions/ and tools/)
-from common import BENCH, say  # noqa: E402
+import common
+from common import BENCH, say
 
 warnings.filterwarnings("ignore")
 # In-process domain code must only ever reach the emulator; start clean.
@@ -44,8 +44,10 @@ def print_table(rows: list[dict]) -> None:
     for r in rows:
         met = {True: "yes", False: "NO", None: ""}[r["met"]]
         ratio = "-" if r["ratio"] is None else f"{r['ratio']:.2f}x"
-        print(f"{r['name'][:66]:<66} {_fmt(r['value'], r['unit']):>10} {r['unit']:<6} {_fmt(r['floor'], r['unit']):>9} "
-              f"{ratio:>7} {(r['target'] or ''):<20} {met:<4}")
+        print(
+            f"{r['name'][:66]:<66} {_fmt(r['value'], r['unit']):>10} {r['unit']:<6} {_fmt(r['floor'], r['unit']):>9} "
+            f"{ratio:>7} {(r['target'] or ''):<20} {met:<4}"
+        )
         if r.get("note"):
             print(f"{'':<4}{r['note']}")
 
@@ -57,8 +59,7 @@ def chart(rows: list[dict], e2e: dict | None, path) -> None:
     import matplotlib.pyplot as plt
 
     ratios = [r for r in rows if r["ratio"] is not None and r["target"]]
-    fig, axes = plt.subplots(1, 2, figsize=(15, max(5, 0.35 * len(ratios) + 1.5)),
-                             gridspec_kw={"width_ratios": [3, 2]})
+    fig, axes = plt.subplots(1, 2, figsize=(15, max(5, 0.35 * len(ratios) + 1.5)), gridspec_kw={"width_ratios": [3, 2]})
     ax = axes[0]
     names = [r["name"].replace("2. cold start ", "cold ") for r in ratios]
     vals = [r["ratio"] for r in ratios]
@@ -75,8 +76,10 @@ def chart(rows: list[dict], e2e: dict | None, path) -> None:
     ax.set_title("Boxoffice vs floor, same run")
     ax = axes[1]
     if e2e and e2e["booking_s"]:
-        for label, xs in (("Boxoffice 201 -> bookedCount + view", e2e["booking_s"]),
-                          ("floor chain put -> ... -> put", e2e["floor_s"])):
+        for label, xs in (
+            ("Boxoffice 201 -> bookedCount + view", e2e["booking_s"]),
+            ("floor chain put -> ... -> put", e2e["floor_s"]),
+        ):
             s = sorted(x * 1000 for x in xs)
             ax.plot(s, [(i + 1) / len(s) for i in range(len(s))], label=label)
         ax.axhline(0.95, color="grey", linestyle=":", linewidth=1)
@@ -98,7 +101,7 @@ def main() -> int:
     def bring_up():
         try:
             stack_box["stack"] = common.start_stack()
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             stack_box["error"] = exc
 
     say("starting the local stack (emulator + sam build/deploy) and, meanwhile, measuring cold starts ...")
@@ -163,25 +166,33 @@ def main() -> int:
     rows.sort(key=lambda r: order.get(r["name"][0], 9))
 
     print()
-    print(f"Boxoffice benchmark  ({time.strftime('%Y-%m-%d %H:%M:%S')}, {os.cpu_count()} CPUs, "
-          f"load average {os.getloadavg()[0]:.1f}, run took {elapsed:.0f}s)")
+    print(
+        f"Boxoffice benchmark  ({time.strftime('%Y-%m-%d %H:%M:%S')}, {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f}, run took {elapsed:.0f}s)"
+    )
     print_table(rows)
     print()
     print("Cost inputs per booking (one booking through BookTicket -> StreamPublisher -> Headcount + StatusView):")
     for r in m["lambda"]:
-        print(f"  {r['function']:<30} {r['invocations']} invocation, {r['ms']:.1f} ms warm (measured here), "
-              f"{r['memory_mb']} MB -> {r['gb_s'] * 1000:.2f} GB-ms")
+        print(
+            f"  {r['function']:<30} {r['invocations']} invocation, {r['ms']:.1f} ms warm (measured here), "
+            f"{r['memory_mb']} MB -> {r['gb_s'] * 1000:.2f} GB-ms"
+        )
     for fn, detail in m["ddb_detail"].items():
         if detail:
             print(f"  {fn:<30} " + "; ".join(detail))
-    print(f"  Lambda invocations per booking: {m['invocations']}; DynamoDB write units per booking: {m['wru']:g} "
-          f"(transactions count twice, GSI copies once); read units: {m['rru']:g}")
-    print("  Prices (us-east-1 list, on-demand, no free tier): " + ", ".join(
-        f"{k}=${v:.10g}" for k, v in m["prices"].items()))
+    print(
+        f"  Lambda invocations per booking: {m['invocations']}; DynamoDB write units per booking: {m['wru']:g} "
+        f"(transactions count twice, GSI copies once); read units: {m['rru']:g}"
+    )
+    print(
+        "  Prices (us-east-1 list, on-demand, no free tier): "
+        + ", ".join(f"{k}=${v:.10g}" for k, v in m["prices"].items())
+    )
     met = [r for r in rows if r["met"] is not None]
     print(f"\nTargets met: {sum(1 for r in met if r['met'])}/{len(met)}")
 
-    clean = [{k: v for k, v in r.items()} for r in rows]
+    clean = [dict(r.items()) for r in rows]
     for r in clean:
         for k, v in list(r.items()):
             if isinstance(v, float) and math.isnan(v):

@@ -14,8 +14,17 @@ CUSTOMER = {"sub": "cust-1"}
 OTHER_CUSTOMER = {"sub": "cust-2"}
 
 
-def api_event(method: str, path: str, body=None, *, claims: dict | None = None, query: dict | None = None,
-              headers: dict | None = None, resource: str | None = None, raw_body: str | None = None) -> dict:
+def api_event(
+    method: str,
+    path: str,
+    body=None,
+    *,
+    claims: dict | None = None,
+    query: dict | None = None,
+    headers: dict | None = None,
+    resource: str | None = None,
+    raw_body: str | None = None,
+) -> dict:
     """A REST API proxy event; `resource` is the route template (derived from `path` when not given)."""
     if resource is None:
         resource = route_for(method, path)[1]
@@ -44,7 +53,9 @@ def api_event(method: str, path: str, body=None, *, claims: dict | None = None, 
             "identity": {"sourceIp": "127.0.0.1"},
             "authorizer": {"claims": claims} if claims else None,
         },
-        "body": raw_body if raw_body is not None else (json.dumps(body, ensure_ascii=False) if body is not None else None),
+        "body": raw_body
+        if raw_body is not None
+        else (json.dumps(body, ensure_ascii=False) if body is not None else None),
         "isBase64Encoded": False,
     }
 
@@ -77,7 +88,7 @@ def _path_params(resource: str, path: str) -> dict:
         return {}
     pattern = "^" + re.sub(r"{\w+}", "([^/]+)", resource) + "$"
     match = re.match(pattern, path)
-    return dict(zip(names, match.groups())) if match else {}
+    return dict(zip(names, match.groups(), strict=False)) if match else {}
 
 
 def body(response: dict):

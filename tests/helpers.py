@@ -13,10 +13,15 @@ def future(days: int = 30, offset: str = "+09:00") -> str:
     return moment.strftime("%Y-%m-%dT19:30:00") + offset
 
 
-def register(stack: Stack, capacity: int = 100, title: str = "Beethoven 9", claims=ORGANIZER, settle: bool = True) -> dict:
+def register(
+    stack: Stack, capacity: int = 100, title: str = "Beethoven 9", claims=ORGANIZER, settle: bool = True
+) -> dict:
     status, body = call_api(
-        stack, "POST", "/performances",
-        {"title": title, "venue": "Concert Hall", "startsAt": future(), "capacity": capacity}, claims=claims,
+        stack,
+        "POST",
+        "/performances",
+        {"title": title, "venue": "Concert Hall", "startsAt": future(), "capacity": capacity},
+        claims=claims,
     )
     assert status == 201, body
     if settle:
@@ -25,8 +30,14 @@ def register(stack: Stack, capacity: int = 100, title: str = "Beethoven 9", clai
 
 
 def book(stack: Stack, performance_id: str, quantity: int = 2, claims=CUSTOMER, headers=None) -> tuple[int, dict]:
-    return call_api(stack, "POST", "/bookings", {"performanceId": performance_id, "quantity": quantity},
-                    claims=claims, headers=headers)
+    return call_api(
+        stack,
+        "POST",
+        "/bookings",
+        {"performanceId": performance_id, "quantity": quantity},
+        claims=claims,
+        headers=headers,
+    )
 
 
 def booked_count(stack: Stack, performance_id: str) -> int:

@@ -64,7 +64,7 @@ class Stack:
             self.names.setdefault(pname, str(template.parameter_default(pname)))
         for name, res in template.resources("AWS::DynamoDB::Table").items():
             self._table(name, res["Properties"])
-        for name, res in template.resources("AWS::Events::EventBus").items():
+        for name in template.resources("AWS::Events::EventBus"):
             bus = f"boxoffice-{STAGE}"
             self.arns[name] = self.events.create_event_bus(Name=bus)["EventBusArn"]
             self.names[name] = bus
@@ -82,7 +82,7 @@ class Stack:
 
     def resolve(self, value):
         if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in ("Ref", "Fn::GetAtt", "Fn::Sub"):
-            (fn, arg), = value.items()
+            ((fn, arg),) = value.items()
             if fn == "Ref":
                 return self.names[arg]
             if fn == "Fn::GetAtt":
@@ -131,11 +131,15 @@ class Stack:
             attrs["RedrivePolicy"] = json.dumps(self.resolve(props["RedrivePolicy"]))
         url = self.sqs.create_queue(QueueName=name, Attributes=attrs)["QueueUrl"]
         self.names[name] = url
-        self.arns[name] = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        self.arns[name] = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
 
     def _rule(self, name: str, props: dict) -> None:
         props = self.resolve(props)
-        arn = self.events.put_rule(Name=name, EventBusName=props["EventBusName"], EventPattern=json.dumps(props["EventPattern"]))["RuleArn"]
+        arn = self.events.put_rule(
+            Name=name, EventBusName=props["EventBusName"], EventPattern=json.dumps(props["EventPattern"])
+        )["RuleArn"]
         self.arns[name] = arn
         self.events.put_targets(Rule=name, EventBusName=props["EventBusName"], Targets=props["Targets"])
 
@@ -150,7 +154,7 @@ class Stack:
 
     # ------------------------------------------------------------------ invoking
     def handler(self, function: str):
-        return getattr(importlib.import_module(template.handler_module(self.functions[function])), "lambda_handler")
+        return importlib.import_module(template.handler_module(self.functions[function])).lambda_handler
 
     def invoke(self, function: str, event: dict, context: FakeContext | None = None):
         return self.handler(function)(event, context or FakeContext(function_name=function))
@@ -189,7 +193,9 @@ class Stack:
             while records:
                 batch, records = records[:100], records[100:]
                 try:
-                    response = self.invoke(function, {"Records": [{**r, "eventSourceARN": self.stream_arns[table]} for r in batch]})
+                    response = self.invoke(
+                        function, {"Records": [{**r, "eventSourceARN": self.stream_arns[table]} for r in batch]}
+                    )
                 except Exception:
                     # The whole batch failed: Lambda retries it from its first record (on the next round here).
                     self._retry[table] = batch + records
@@ -223,7 +229,9 @@ class Stack:
             for m in messages:
                 if m["MessageId"] in failed:
                     # Visible again at once, as if its visibility timeout had passed.
-                    self.sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0)
+                    self.sqs.change_message_visibility(
+                        QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0
+                    )
                 else:
                     self.sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
             delivered += len(messages)
@@ -243,12 +251,16 @@ class Stack:
         raise AssertionError("the chain did not settle")
 
     def visible(self, queue_logical: str) -> int:
-        attrs = self.sqs.get_queue_attributes(QueueUrl=self.names[queue_logical], AttributeNames=["ApproximateNumberOfMessages"])
+        attrs = self.sqs.get_queue_attributes(
+            QueueUrl=self.names[queue_logical], AttributeNames=["ApproximateNumberOfMessages"]
+        )
         return int(attrs["Attributes"]["ApproximateNumberOfMessages"])
 
     def redrive(self, dlq_logical: str, queue_logical: str) -> int:
         moved = 0
-        while messages := self.sqs.receive_message(QueueUrl=self.names[dlq_logical], MaxNumberOfMessages=10).get("Messages", []):
+        while messages := self.sqs.receive_message(QueueUrl=self.names[dlq_logical], MaxNumberOfMessages=10).get(
+            "Messages", []
+        ):
             for m in messages:
                 self.sqs.send_message(QueueUrl=self.names[queue_logical], MessageBody=m["Body"])
                 self.sqs.delete_message(QueueUrl=self.names[dlq_logical], ReceiptHandle=m["ReceiptHandle"])

@@ -31,10 +31,22 @@ def _tag(name: str):
 
 
 for _short, _long in {
-    "Ref": "Ref", "GetAtt": "Fn::GetAtt", "Sub": "Fn::Sub", "If": "Fn::If", "Equals": "Fn::Equals",
-    "Join": "Fn::Join", "Select": "Fn::Select", "Split": "Fn::Split", "Not": "Fn::Not", "And": "Fn::And",
-    "Or": "Fn::Or", "FindInMap": "Fn::FindInMap", "ImportValue": "Fn::ImportValue", "Condition": "Condition",
-    "GetAZs": "Fn::GetAZs", "Base64": "Fn::Base64",
+    "Ref": "Ref",
+    "GetAtt": "Fn::GetAtt",
+    "Sub": "Fn::Sub",
+    "If": "Fn::If",
+    "Equals": "Fn::Equals",
+    "Join": "Fn::Join",
+    "Select": "Fn::Select",
+    "Split": "Fn::Split",
+    "Not": "Fn::Not",
+    "And": "Fn::And",
+    "Or": "Fn::Or",
+    "FindInMap": "Fn::FindInMap",
+    "ImportValue": "Fn::ImportValue",
+    "Condition": "Condition",
+    "GetAZs": "Fn::GetAZs",
+    "Base64": "Fn::Base64",
 }.items():
     _CfnLoader.add_constructor(f"!{_short}", _tag(_long))
 
@@ -54,7 +66,10 @@ def functions() -> dict[str, dict]:
     out = {}
     for name, res in resources("AWS::Serverless::Function").items():
         props = {**glob, **res["Properties"]}
-        env = {**glob.get("Environment", {}).get("Variables", {}), **res["Properties"].get("Environment", {}).get("Variables", {})}
+        env = {
+            **glob.get("Environment", {}).get("Variables", {}),
+            **res["Properties"].get("Environment", {}).get("Variables", {}),
+        }
         props["Environment"] = {"Variables": env}
         out[name] = props
     return out

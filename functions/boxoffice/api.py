@@ -103,7 +103,9 @@ def make_app(*routers: Router) -> APIGatewayRestResolver:
 
     @app.exception_handler(IdempotencyAlreadyInProgressError)
     def _in_progress(exc: Exception):
-        return error(409, "REQUEST_IN_PROGRESS", "a request with this Idempotency-Key is still in progress; retry shortly")
+        return error(
+            409, "REQUEST_IN_PROGRESS", "a request with this Idempotency-Key is still in progress; retry shortly"
+        )
 
     @app.not_found
     def _no_route(exc: NotFoundError):

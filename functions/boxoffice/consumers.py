@@ -62,7 +62,9 @@ def sqs_batch_consumer(handle_batch: Callable[[dict[str, object]], dict[str, Exc
             if record.message_id in failures:
                 raise failures[record.message_id]
 
-        return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+        return process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
 
     return lambda_entry(handler)
 

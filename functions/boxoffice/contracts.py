@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -127,7 +127,7 @@ class TicketCancelled(_Envelope):
 
 
 DomainEvent = Annotated[
-    Union[PerformanceRegistered, PerformanceCancelled, TicketBooked, TicketCancelled],
+    PerformanceRegistered | PerformanceCancelled | TicketBooked | TicketCancelled,
     Field(discriminator="kind"),
 ]
 

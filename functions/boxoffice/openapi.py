@@ -1,6 +1,6 @@
 """One OpenAPI document for the whole API, generated from the handlers' routes and pydantic models.
 
-    python -m boxoffice.openapi > openapi.json
+python -m boxoffice.openapi > openapi.json
 """
 
 from __future__ import annotations
@@ -9,8 +9,12 @@ import importlib
 import json
 
 API_HANDLERS = (
-    "register_performance", "cancel_performance", "performance_queries",
-    "book_ticket", "cancel_booking", "booking_queries",
+    "register_performance",
+    "cancel_performance",
+    "performance_queries",
+    "book_ticket",
+    "cancel_booking",
+    "booking_queries",
 )
 
 

@@ -53,11 +53,15 @@ def publish(records: list[dict]) -> set[str]:
             continue
         if response.get("FailedEntryCount", 0):
             # Entries come back in request order; a failed one has an ErrorCode.
-            for (seq, entry), result in zip(chunk, response["Entries"]):
+            for (seq, entry), result in zip(chunk, response["Entries"], strict=False):
                 if result.get("ErrorCode"):
                     logger.warning(
                         "event not accepted by the bus",
-                        extra={"sequenceNumber": seq, "detailType": entry["DetailType"], "error": result.get("ErrorCode")},
+                        extra={
+                            "sequenceNumber": seq,
+                            "detailType": entry["DetailType"],
+                            "error": result.get("ErrorCode"),
+                        },
                     )
                     failed.add(seq)
     return failed

@@ -1,4 +1,4 @@
-"""End-to-end: the stack `make run` starts (emulator + sam deploy of template.yaml), once per test run, on a free port."""
+"""End-to-end: the stack `make run` starts (emulator + sam deploy of template.yaml), once per run, on a free port."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import os
 
 import pytest
 import requests
+
 from boxoffice_dev.emulator import free_port
 from boxoffice_dev.local_stack import LocalStack
 
@@ -45,14 +46,21 @@ class Api:
         idp = self.stack.client("cognito-idp")
         pool = self.stack.outputs["UserPoolId"]
         client_id = idp.create_user_pool_client(
-            UserPoolId=pool, ClientName=f"expiring-{name}", ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-            IdTokenValidity=seconds, TokenValidityUnits={"IdToken": "seconds"},
+            UserPoolId=pool,
+            ClientName=f"expiring-{name}",
+            ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            IdTokenValidity=seconds,
+            TokenValidityUnits={"IdToken": "seconds"},
         )["UserPoolClient"]["ClientId"]
         self.token(name, organizer=organizer)  # creates the user, in the groups asked for
         from boxoffice_dev.tokens import _password
 
-        result = idp.admin_initiate_auth(UserPoolId=pool, ClientId=client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-                                         AuthParameters={"USERNAME": name, "PASSWORD": _password(name)})
+        result = idp.admin_initiate_auth(
+            UserPoolId=pool,
+            ClientId=client_id,
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": name, "PASSWORD": _password(name)},
+        )
         return result["AuthenticationResult"]["IdToken"]
 
     def call(self, method: str, path: str, token: str | None = None, json=None, headers=None, **kwargs):

@@ -21,12 +21,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools" / "emulator_patches"))
 
-import lambda_log_drain as patch  # noqa: E402
-from ministack.core import lambda_runtime  # noqa: E402
+import lambda_log_drain as patch
+from ministack.core import lambda_runtime
 
 ORIGINAL = lambda_runtime.Worker._drain_stderr_bounded
 
-CODE = '''
+CODE = """
 import threading, time
 
 def silent(event, context):
@@ -51,7 +51,7 @@ def late(event, context):
 def fails(event, context):
     print("about to fail")
     raise ValueError("no")
-'''
+"""
 
 
 def use(drain) -> None:
@@ -62,9 +62,15 @@ def worker(handler: str) -> lambda_runtime.Worker:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("index.py", CODE)
-    config = {"FunctionName": f"probe-{handler}", "Runtime": "python3.13", "Handler": f"index.{handler}",
-              "Timeout": 10, "MemorySize": 128, "Environment": {"Variables": {}},
-              "FunctionArn": f"arn:aws:lambda:us-east-1:000000000000:function:probe-{handler}"}
+    config = {
+        "FunctionName": f"probe-{handler}",
+        "Runtime": "python3.13",
+        "Handler": f"index.{handler}",
+        "Timeout": 10,
+        "MemorySize": 128,
+        "Environment": {"Variables": {}},
+        "FunctionArn": f"arn:aws:lambda:us-east-1:000000000000:function:probe-{handler}",
+    }
     return lambda_runtime.Worker(config["FunctionName"], config, buf.getvalue())
 
 
@@ -74,8 +80,9 @@ def invocations(handler: str, events: list, pause: float = 0.0) -> list:
         out = []
         for n, event in enumerate(events):
             r = w.invoke(event, f"req-{n}")
-            out.append({"status": r.get("status"), "result": r.get("result"), "error": r.get("error"),
-                        "log": r.get("log")})
+            out.append(
+                {"status": r.get("status"), "result": r.get("result"), "error": r.get("error"), "log": r.get("log")}
+            )
             time.sleep(pause)
         return out
     finally:
@@ -144,11 +151,16 @@ def synthetic() -> dict:
     out = {}
     for name, schedule in SCHEDULES.items():
         bounds = {"first_line_wait": 0.1} if "provided" in name else {}
-        out[name] = {"original": drained(ORIGINAL, schedule, **bounds),
-                     "patched": drained(patch._drain_stderr_bounded, schedule, **bounds)}
+        out[name] = {
+            "original": drained(ORIGINAL, schedule, **bounds),
+            "patched": drained(patch._drain_stderr_bounded, schedule, **bounds),
+        }
     # a line every millisecond for 0.6 s: both stop at the 250 ms cap with a prefix of the stream, the rest queued
     stream = [(0.001 * i, f"stream {i}") for i in range(600)]
-    out["streaming past the cap"] = {"original": drained(ORIGINAL, stream), "patched": drained(patch._drain_stderr_bounded, stream)}
+    out["streaming past the cap"] = {
+        "original": drained(ORIGINAL, stream),
+        "patched": drained(patch._drain_stderr_bounded, stream),
+    }
     return out
 
 
@@ -174,6 +186,7 @@ def timing(rounds: int = 3, n: int = 40) -> dict:
                 return drain(self, *args, **kwargs)
             finally:
                 spent[0] += time.thread_time() - t
+
         return wrapper
 
     w = worker("silent")
@@ -190,8 +203,12 @@ def timing(rounds: int = 3, n: int = 40) -> dict:
                     w.invoke({"i": i}, f"r{i}")
                 cpu[name].append((time.process_time() - t) / n * 1000)
                 drain_cpu[name].append(spent[0] / n * 1000)
-        return {"original_ms": min(cpu["original"]), "patched_ms": min(cpu["patched"]),
-                "original_drain_ms": min(drain_cpu["original"]), "patched_drain_ms": min(drain_cpu["patched"])}
+        return {
+            "original_ms": min(cpu["original"]),
+            "patched_ms": min(cpu["patched"]),
+            "original_drain_ms": min(drain_cpu["original"]),
+            "patched_drain_ms": min(drain_cpu["patched"]),
+        }
     finally:
         w.kill()
 

@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from boxoffice_dev.paths import EMULATOR_VENV, ROOT
 
 

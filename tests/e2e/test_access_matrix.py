@@ -57,12 +57,18 @@ def _expiring(api, name: str, organizer: bool, seconds: int = 1) -> str:
     idp = api.stack.client("cognito-idp")
     pool = api.stack.outputs["UserPoolId"]
     client_id = idp.create_user_pool_client(
-        UserPoolId=pool, ClientName=f"matrix-expiring-{uuid.uuid4().hex[:8]}",
+        UserPoolId=pool,
+        ClientName=f"matrix-expiring-{uuid.uuid4().hex[:8]}",
         ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-        IdTokenValidity=seconds, TokenValidityUnits={"IdToken": "seconds"},
+        IdTokenValidity=seconds,
+        TokenValidityUnits={"IdToken": "seconds"},
     )["UserPoolClient"]["ClientId"]
-    result = idp.admin_initiate_auth(UserPoolId=pool, ClientId=client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-                                     AuthParameters={"USERNAME": name, "PASSWORD": _password(name)})
+    result = idp.admin_initiate_auth(
+        UserPoolId=pool,
+        ClientId=client_id,
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": name, "PASSWORD": _password(name)},
+    )
     return result["AuthenticationResult"]["IdToken"]
 
 
@@ -74,13 +80,19 @@ class Ctx:
     booking_id: str  # the customer's, in the status view
 
     def fresh_performance(self) -> str:
-        r = self.api.call("POST", "/performances", self.tokens["organizer"],
-                          json={"title": "Matrix (cancel cell)", "venue": "Hall", "startsAt": _starts(), "capacity": 10})
+        r = self.api.call(
+            "POST",
+            "/performances",
+            self.tokens["organizer"],
+            json={"title": "Matrix (cancel cell)", "venue": "Hall", "startsAt": _starts(), "capacity": 10},
+        )
         assert r.status_code == 201, r.text
         return r.json()["performanceId"]
 
     def fresh_booking(self) -> str:
-        r = self.api.call("POST", "/bookings", self.tokens["customer"], json={"performanceId": self.performance_id, "quantity": 1})
+        r = self.api.call(
+            "POST", "/bookings", self.tokens["customer"], json={"performanceId": self.performance_id, "quantity": 1}
+        )
         assert r.status_code == 201, r.text
         return r.json()["bookingId"]
 
@@ -103,8 +115,12 @@ def ctx(api) -> Ctx:
     tokens["bad-signature"] = {"customer": _tampered(tokens["customer"]), "organizer": _tampered(tokens["organizer"])}
     tokens["expired"] = {"customer": expired_customer, "organizer": expired_organizer}
 
-    r = api.call("POST", "/performances", tokens["organizer"],
-                 json={"title": "Access matrix", "venue": "Hall", "startsAt": _starts(), "capacity": 1000})
+    r = api.call(
+        "POST",
+        "/performances",
+        tokens["organizer"],
+        json={"title": "Access matrix", "venue": "Hall", "startsAt": _starts(), "capacity": 1000},
+    )
     assert r.status_code == 201, r.text
     pid = r.json()["performanceId"]
 
@@ -114,9 +130,14 @@ def ctx(api) -> Ctx:
 
     bid = api.wait_for(book, "the performance opening for booking")
     # Reads of bookings come from the status view: wait until it has the booking and the performance.
-    api.wait_for(lambda: api.call("GET", f"/bookings/{bid}", tokens["customer"]).status_code == 200, "the booking in the status view")
-    api.wait_for(lambda: api.call("GET", f"/performances/{pid}/bookings", tokens["organizer"]).status_code == 200,
-                 "the performance in the status view")
+    api.wait_for(
+        lambda: api.call("GET", f"/bookings/{bid}", tokens["customer"]).status_code == 200,
+        "the booking in the status view",
+    )
+    api.wait_for(
+        lambda: api.call("GET", f"/performances/{pid}/bookings", tokens["organizer"]).status_code == 200,
+        "the performance in the status view",
+    )
     expires = max(_claims(expired_customer)["exp"], _claims(expired_organizer)["exp"])
     api.wait_for(lambda: time.time() > expires + 1, "the expiring tokens' expiry")
     return Ctx(api, tokens, pid, bid)
@@ -125,13 +146,20 @@ def ctx(api) -> Ctx:
 # route -> (who owns the resource the route acts on, request maker, {caller: (status, code or None)})
 # "owner" picks which bad-signature / expired token is used: the owner's own, made unusable.
 U401 = (401, None)  # API Gateway's own answer
-PUBLIC = {c: (200, None) for c in CALLERS}
+PUBLIC = dict.fromkeys(CALLERS, (200, None))
 NOT_ORGANIZER = (403, "FORBIDDEN")
 
 
 def _authenticated(customer, other_customer, organizer, other_organizer) -> dict:
-    return {"none": U401, "bad-signature": U401, "expired": U401, "customer": customer,
-            "other-customer": other_customer, "organizer": organizer, "other-organizer": other_organizer}
+    return {
+        "none": U401,
+        "bad-signature": U401,
+        "expired": U401,
+        "customer": customer,
+        "other-customer": other_customer,
+        "organizer": organizer,
+        "other-organizer": other_organizer,
+    }
 
 
 ROUTES = {
@@ -177,8 +205,12 @@ CELLS = [pytest.param(route, caller, id=f"{route} | {caller}") for route in ROUT
 def test_the_matrix_covers_every_route_of_the_template():
     from tests.api_events import routes
 
-    declared = {f"{method} {path}".replace("{performanceId}", "{id}").replace("{bookingId}", "{id}") for _, method, path in routes()}
-    assert declared == set(ROUTES) and len(ROUTES) == 9
+    declared = {
+        f"{method} {path}".replace("{performanceId}", "{id}").replace("{bookingId}", "{id}")
+        for _, method, path in routes()
+    }
+    assert declared == set(ROUTES)
+    assert len(ROUTES) == 9
     assert all(set(cells) == set(CALLERS) for _, _, cells in ROUTES.values())
 
 

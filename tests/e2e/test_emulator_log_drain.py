@@ -35,8 +35,11 @@ def test_invocations_answer_and_log_the_same_with_the_log_drain_patch(answers):
     assert original == patched, json.dumps({"original": original, "patched": patched})[:4000]
     assert original["chatty"][0]["log"] == "one\ntwo\nthree"
     assert len(original["many"][0]["log"].splitlines()) == 300
-    assert [i["log"] for i in original["late"]] == ["before return", "after return\nbefore return",
-                                                    "after return\nbefore return"]
+    assert [i["log"] for i in original["late"]] == [
+        "before return",
+        "after return\nbefore return",
+        "after return\nbefore return",
+    ]
 
 
 def test_the_drain_keeps_the_same_lines_and_leaves_the_same_ones_for_later(answers):

@@ -39,7 +39,8 @@ def test_query_pages_are_the_same_with_the_query_pages_patch():
     assert found["stats"]["narrowed"] > 1000, found["stats"]  # the narrowing really ran, on most of them
     assert found["before"] == found["patched"], first_difference(found["before"], found["patched"])
     assert found["original_after_writes"] == found["patched_after_writes"], first_difference(
-        found["original_after_writes"], found["patched_after_writes"])
+        found["original_after_writes"], found["patched_after_writes"]
+    )
     pages = found["paging_while_writing"]
     assert len(pages) > 20
     for n, (original, patched) in enumerate(pages):

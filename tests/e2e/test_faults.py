@@ -67,18 +67,27 @@ def _booked_count(api, pid: str) -> int:
 
 
 def _is_open(stack, pid: str) -> bool:
-    item = stack.client("dynamodb").get_item(
-        TableName=stack.resources["BookingsTable"], Key={"pk": {"S": f"PERF#{pid}"}, "sk": {"S": "INVENTORY"}},
-        ConsistentRead=True,
-    ).get("Item")
+    item = (
+        stack.client("dynamodb")
+        .get_item(
+            TableName=stack.resources["BookingsTable"],
+            Key={"pk": {"S": f"PERF#{pid}"}, "sk": {"S": "INVENTORY"}},
+            ConsistentRead=True,
+        )
+        .get("Item")
+    )
     return bool(item) and item["status"]["S"] == "OPEN"
 
 
 def _register(api, organizer: str, count: int, capacity: int, title: str) -> list[str]:
     pids = []
     for i in range(count):
-        r = api.call("POST", "/performances", organizer,
-                     json={"title": f"{title} {i + 1}", "venue": "콘서트홀", "startsAt": _starts(), "capacity": capacity})
+        r = api.call(
+            "POST",
+            "/performances",
+            organizer,
+            json={"title": f"{title} {i + 1}", "venue": "콘서트홀", "startsAt": _starts(), "capacity": capacity},
+        )
         assert r.status_code == 201, r.text
         pids.append(r.json()["performanceId"])
     for pid in pids:
@@ -106,8 +115,12 @@ def outage(stack, functions: list[str]):
 def _wait_updated(stack, function_name: str) -> dict:
     lam = stack.client("lambda")
     return stack.wait_for(
-        lambda: (c := lam.get_function_configuration(FunctionName=function_name))["LastUpdateStatus"] == "Successful" and c,
-        timeout=30, what=f"{function_name} configuration update")
+        lambda: (
+            (c := lam.get_function_configuration(FunctionName=function_name))["LastUpdateStatus"] == "Successful" and c
+        ),
+        timeout=30,
+        what=f"{function_name} configuration update",
+    )
 
 
 @contextlib.contextmanager
@@ -146,8 +159,12 @@ def queue_attribute(stack, queue_logical: str, name: str, value: str):
 def _redrive(stack, dlq: str) -> int:
     """The documented operator command, as an operator runs it."""
     result = subprocess.run(
-        [str(BOXOFFICE), "redrive", dlq], env={**os.environ, "BOXOFFICE_STATE": str(stack.state_file)},
-        capture_output=True, text=True, timeout=120, cwd=ROOT,
+        [str(BOXOFFICE), "redrive", dlq],
+        env={**os.environ, "BOXOFFICE_STATE": str(stack.state_file)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
     )
     assert result.returncode == 0, f"`boxoffice redrive {dlq}` failed:\n{result.stderr[-1500:]}"
     words = result.stdout.split()
@@ -186,7 +203,9 @@ class Sale:
         others = [p for p in self.pids if p != self.doomed]
         half = BOOKINGS // 2
         first = [(self.pids[i % len(self.pids)], rng.randint(1, 3), rng.choice(self.customers)) for i in range(half)]
-        second = [(others[i % len(others)], rng.randint(1, 3), rng.choice(self.customers)) for i in range(BOOKINGS - half)]
+        second = [
+            (others[i % len(others)], rng.randint(1, 3), rng.choice(self.customers)) for i in range(BOOKINGS - half)
+        ]
         with ThreadPoolExecutor(CLIENTS) as pool:
             self.bookings += pool.map(self._book, first)
             # Some customers of the doomed performance cancel before the organizer does.
@@ -199,7 +218,8 @@ class Sale:
             late = rng.sample([b for b in self.bookings if b[0]["performanceId"] != self.doomed], CANCELLATIONS - 10)
             self.cancelled += pool.map(self._cancel, late)
         self.seconds = time.monotonic() - started
-        assert len(self.bookings) == BOOKINGS and len(self.cancelled) == CANCELLATIONS
+        assert len(self.bookings) == BOOKINGS
+        assert len(self.cancelled) == CANCELLATIONS
 
 
 def _converged(api, pids: list[str], doomed: str) -> bool:
@@ -218,12 +238,16 @@ def _assert_exact(api, pids: list[str], doomed: str, sale: Sale) -> None:
         assert _booked_count(api, pid) == confirmed, pid
         tickets += confirmed
     doomed_bookings = stored_bookings(stack, doomed)
-    assert doomed_bookings and all(b["status"] == "CANCELLED" for b in doomed_bookings)
+    assert doomed_bookings
+    assert all(b["status"] == "CANCELLED" for b in doomed_bookings)
     by_customer = sum(b["cancelReason"] == "CUSTOMER" for b in doomed_bookings)
-    assert by_customer == 10 and len(doomed_bookings) - by_customer > 0
+    assert by_customer == 10
+    assert len(doomed_bookings) - by_customer > 0
     # What the customers did, to the ticket: booked minus cancelled (and nothing of the doomed one).
     cancelled = set(sale.cancelled)
-    expected = sum(b["quantity"] for b, _ in sale.bookings if b["bookingId"] not in cancelled and b["performanceId"] != doomed)
+    expected = sum(
+        b["quantity"] for b, _ in sale.bookings if b["bookingId"] not in cancelled and b["performanceId"] != doomed
+    )
     assert tickets == expected
 
 
@@ -232,11 +256,15 @@ def _catch_up(api, stack, pids, doomed, label: str) -> None:
     """Wait for every count to be right and both queues drained, and say how long that took."""
     started = time.monotonic()
     api.wait_for(lambda: _converged(api, pids, doomed), f"every count right ({label})", timeout=180)
-    api.wait_for(lambda: _waiting(stack, "HeadcountQueue") + _waiting(stack, "CancellationQueue") == 0, "queues drained")
+    api.wait_for(
+        lambda: _waiting(stack, "HeadcountQueue") + _waiting(stack, "CancellationQueue") == 0, "queues drained"
+    )
     # (A message whose invocation outlasts the local visibility timeout is received again, and after
     # maxReceiveCount receives parked although it was applied: counts stay right, so DLQs are only reported.)
-    print(f"{label} in {time.monotonic() - started:.1f}s; parked:"
-          f" HeadcountDLQ {_waiting(stack, 'HeadcountDLQ')}, CancellationDLQ {_waiting(stack, 'CancellationDLQ')}")
+    print(
+        f"{label} in {time.monotonic() - started:.1f}s; parked:"
+        f" HeadcountDLQ {_waiting(stack, 'HeadcountDLQ')}, CancellationDLQ {_waiting(stack, 'CancellationDLQ')}"
+    )
 
 
 def test_an_outage_of_the_headcount_and_the_cancellation_function(api, local_stack):
@@ -249,8 +277,10 @@ def test_an_outage_of_the_headcount_and_the_cancellation_function(api, local_sta
         sale.run()
         # Everything waits in the queues: one event per booking and per cancellation, and the
         # performance's cancellation. Nothing has been applied.
-        api.wait_for(lambda: _queue_counts(stack, "HeadcountQueue") == (BOOKINGS + CANCELLATIONS, 0),
-                     "every ticket event waiting in HeadcountQueue")
+        api.wait_for(
+            lambda: _queue_counts(stack, "HeadcountQueue") == (BOOKINGS + CANCELLATIONS, 0),
+            "every ticket event waiting in HeadcountQueue",
+        )
         api.wait_for(lambda: _queue_counts(stack, "CancellationQueue") == (1, 0), "the cancellation waiting")
         assert [_booked_count(api, pid) for pid in pids] == [0] * len(pids)
         assert any(b["status"] == "CONFIRMED" for b in stored_bookings(stack, doomed))
@@ -270,28 +300,43 @@ def test_failing_headcount_and_cancellation_park_messages_in_their_dlqs_until_re
     sale = Sale(api, organizer, pids, doomed, seed=2)
     for queue in ("HeadcountQueue", "HeadcountDLQ", "CancellationQueue", "CancellationDLQ"):
         assert _waiting(stack, queue) == 0, f"{queue} is not empty to begin with"
-    broken = {"HeadcountFunction": {"PERFORMANCES_TABLE": NO_SUCH_TABLE},
-              "CancellationFunction": {"BOOKINGS_TABLE": NO_SUCH_TABLE}}
+    broken = {
+        "HeadcountFunction": {"PERFORMANCES_TABLE": NO_SUCH_TABLE},
+        "CancellationFunction": {"BOOKINGS_TABLE": NO_SUCH_TABLE},
+    }
     # CancellationQueue's visibility timeout is 900 s whatever ConsumerRetrySeconds says (the
     # function may run 300 s); for the test, retry it as fast as the other queues do locally.
     retry = stack.client("sqs").get_queue_attributes(
-        QueueUrl=stack.resources["HeadcountQueue"], AttributeNames=["VisibilityTimeout"])["Attributes"]["VisibilityTimeout"]
+        QueueUrl=stack.resources["HeadcountQueue"], AttributeNames=["VisibilityTimeout"]
+    )["Attributes"]["VisibilityTimeout"]
     with queue_attribute(stack, "CancellationQueue", "VisibilityTimeout", retry):
         with broken_environment(stack, broken):
             sale.run()
             started = time.monotonic()
             # Every message fails on every delivery, is retried after the visibility timeout and,
             # after maxReceiveCount deliveries, is parked in the DLQ.
-            api.wait_for(lambda: _waiting(stack, "HeadcountDLQ") == BOOKINGS + CANCELLATIONS and _waiting(stack, "HeadcountQueue") == 0,
-                         "every ticket event parked in HeadcountDLQ", timeout=PARKING_TIMEOUT)
-            api.wait_for(lambda: _waiting(stack, "CancellationDLQ") == 1 and _waiting(stack, "CancellationQueue") == 0,
-                         "the performance's cancellation parked in CancellationDLQ", timeout=PARKING_TIMEOUT)
-            print(f"\nfailing: {BOOKINGS} bookings + {CANCELLATIONS} cancellations in {sale.seconds:.1f}s, all succeeded;"
-                  f" all parked {time.monotonic() - started:.1f}s later")
+            api.wait_for(
+                lambda: (
+                    _waiting(stack, "HeadcountDLQ") == BOOKINGS + CANCELLATIONS
+                    and _waiting(stack, "HeadcountQueue") == 0
+                ),
+                "every ticket event parked in HeadcountDLQ",
+                timeout=PARKING_TIMEOUT,
+            )
+            api.wait_for(
+                lambda: _waiting(stack, "CancellationDLQ") == 1 and _waiting(stack, "CancellationQueue") == 0,
+                "the performance's cancellation parked in CancellationDLQ",
+                timeout=PARKING_TIMEOUT,
+            )
+            print(
+                f"\nfailing: {BOOKINGS} bookings + {CANCELLATIONS} cancellations in {sale.seconds:.1f}s, all succeeded;"
+                f" all parked {time.monotonic() - started:.1f}s later"
+            )
             assert [_booked_count(api, pid) for pid in pids] == [0] * len(pids)
             assert any(b["status"] == "CONFIRMED" for b in stored_bookings(stack, doomed))
             received = _receive_counts(stack, "HeadcountDLQ")
-            assert received and min(received) >= 3, received  # delivered (and failed) maxReceiveCount times
+            assert received, received
+            assert min(received) >= 3, received  # delivered (and failed) maxReceiveCount times
 
         # Fixed: the configuration is back as it was. The parked messages stay parked until redriven.
         assert _redrive(stack, "HeadcountDLQ") == BOOKINGS + CANCELLATIONS
@@ -303,8 +348,12 @@ def test_failing_headcount_and_cancellation_park_messages_in_their_dlqs_until_re
 def _receive_counts(stack, queue_logical: str) -> list[int]:
     """How often the messages at the head of a queue have been received (peeked, left in place)."""
     sqs = stack.client("sqs")
-    messages = sqs.receive_message(QueueUrl=stack.resources[queue_logical], MaxNumberOfMessages=10,
-                                   AttributeNames=["ApproximateReceiveCount"], VisibilityTimeout=0).get("Messages", [])
+    messages = sqs.receive_message(
+        QueueUrl=stack.resources[queue_logical],
+        MaxNumberOfMessages=10,
+        AttributeNames=["ApproximateReceiveCount"],
+        VisibilityTimeout=0,
+    ).get("Messages", [])
     # This peek is one more receive.
     return [int(m["Attributes"]["ApproximateReceiveCount"]) - 1 for m in messages]
 
@@ -338,7 +387,9 @@ def _stream_mapping(stack) -> dict:
 def _organizer_view(api, organizer: str, pid: str) -> tuple[dict[str, str], dict]:
     items, token = {}, None
     while True:
-        r = api.call("GET", f"/performances/{pid}/bookings?limit=100" + (f"&nextToken={token}" if token else ""), organizer)
+        r = api.call(
+            "GET", f"/performances/{pid}/bookings?limit=100" + (f"&nextToken={token}" if token else ""), organizer
+        )
         assert r.status_code == 200, r.text
         page = r.json()
         items.update({b["bookingId"]: b["status"] for b in page["items"]})
@@ -380,13 +431,17 @@ def test_put_events_failing_is_retried_until_the_bus_is_back_and_nothing_is_lost
         bookings = _book_some(api, pid, 20, cancel=5)  # every customer request still succeeds
         first = bookings[0]["bookingId"]
         # The batch holding the first booking's event fails and is tried again, and again.
-        api.wait_for(lambda: _attempts(stack, since, first) >= 3, "the publisher retrying the failed batch", timeout=300)
+        api.wait_for(
+            lambda: _attempts(stack, since, first) >= 3, "the publisher retrying the failed batch", timeout=300
+        )
         assert _stream_mapping(stack)["LastProcessingResult"] == "FAILED"
         assert _booked_count(api, pid) == 0
         assert _organizer_view(api, organizer, pid)[1]["confirmedBookings"] == 0
         assert _waiting(stack, "PublisherFailuresQueue") == 0
     attempts = _attempts(stack, since, first)
-    api.wait_for(lambda: _everything_arrived(api, organizer, pid), "every event published once the bus is back", timeout=180)
+    api.wait_for(
+        lambda: _everything_arrived(api, organizer, pid), "every event published once the bus is back", timeout=180
+    )
     print(f"\npublisher: the failing batch was tried {attempts} times before the bus came back; nothing lost")
     _, summary = _organizer_view(api, organizer, pid)
     assert (summary["confirmedBookings"], summary["cancelledBookings"]) == (15, 5)
@@ -410,5 +465,7 @@ def test_put_events_to_a_bus_that_does_not_exist_loses_nothing(api, local_stack)
     api.wait_for(lambda: sentinel["bookingId"] in _organizer_view(api, organizer, pid)[0], "the next booking arriving")
     view, _ = _organizer_view(api, organizer, pid)
     print(f"\nno such bus: the stream mapping said {handled_ok!r}; {len(view)} of {len(bookings) + 1} bookings arrived")
-    assert set(view) == {b["bookingId"] for b in bookings} | {sentinel["bookingId"]}, "events put on a missing bus were lost"
+    assert set(view) == {b["bookingId"] for b in bookings} | {sentinel["bookingId"]}, (
+        "events put on a missing bus were lost"
+    )
     assert _booked_count(api, pid) == _confirmed_tickets(stack, pid)

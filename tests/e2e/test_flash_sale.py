@@ -56,7 +56,11 @@ def _wait_until_open(api, local_stack, performance_id: str, capacity: int) -> No
 
     def is_open():
         item = _inventory(local_stack, performance_id)
-        return bool(item) and item.get("status", {}).get("S") == "OPEN" and item.get("capacity", {}).get("N") == str(capacity)
+        return (
+            bool(item)
+            and item.get("status", {}).get("S") == "OPEN"
+            and item.get("capacity", {}).get("N") == str(capacity)
+        )
 
     api.wait_for(is_open, "the performance opening for booking (its inventory item)", timeout=60)
 
@@ -156,8 +160,17 @@ def test_flash_sale_never_oversells_and_the_chain_agrees(api, local_stack, attem
     organizer = api.token("flash-org", organizer=True)
     tokens = [api.token(f"flash-customer-{n:02d}") for n in range(CLIENTS)]
     subs = {t: _sub(t) for t in tokens}
-    r = api.call("POST", "/performances", organizer,
-                 json={"title": "조성진 리사이틀 (flash sale)", "venue": "콘서트홀", "startsAt": _starts(), "capacity": capacity})
+    r = api.call(
+        "POST",
+        "/performances",
+        organizer,
+        json={
+            "title": "조성진 리사이틀 (flash sale)",
+            "venue": "콘서트홀",
+            "startsAt": _starts(),
+            "capacity": capacity,
+        },
+    )
     assert r.status_code == 201, r.text
     pid = r.json()["performanceId"]
     _wait_until_open(api, local_stack, pid, capacity)
@@ -193,12 +206,19 @@ def test_flash_sale_never_oversells_and_the_chain_agrees(api, local_stack, attem
     assert set(codes) <= {"SOLD_OUT"}, figures
 
     # --- the 201s add up to exactly the capacity, and each is a CONFIRMED booking of its own customer
-    booked = {body["bookingId"]: (body, quantities[i], tokens[i % CLIENTS])
-              for i, (status, body, _) in enumerate(results) if status == 201}
+    booked = {
+        body["bookingId"]: (body, quantities[i], tokens[i % CLIENTS])
+        for i, (status, body, _) in enumerate(results)
+        if status == 201
+    }
     assert len(booked) == statuses[201], "a bookingId was handed out twice"
     for body, asked, token in booked.values():
-        assert (body["status"], body["quantity"], body["performanceId"], body["customerId"]) == \
-            ("CONFIRMED", asked, pid, subs[token]), body
+        assert (body["status"], body["quantity"], body["performanceId"], body["customerId"]) == (
+            "CONFIRMED",
+            asked,
+            pid,
+            subs[token],
+        ), body
     sold = sum(body["quantity"] for body, _, _ in booked.values())
     assert sold == capacity, f"sold {sold} of {capacity} seats\n{figures}"
 
@@ -214,8 +234,11 @@ def test_flash_sale_never_oversells_and_the_chain_agrees(api, local_stack, attem
 
     # --- after the events settle, the headcount and the status view agree with the bookings
     settle_began = time.perf_counter()
-    api.wait_for(lambda: api.call("GET", f"/performances/{pid}").json()["bookedCount"] == capacity,
-                 f"bookedCount {capacity}", timeout=120 + attempts / 50)
+    api.wait_for(
+        lambda: api.call("GET", f"/performances/{pid}").json()["bookedCount"] == capacity,
+        f"bookedCount {capacity}",
+        timeout=120 + attempts / 50,
+    )
     headcount_settled = time.perf_counter() - settle_began
 
     def view_settled():
@@ -229,10 +252,14 @@ def test_flash_sale_never_oversells_and_the_chain_agrees(api, local_stack, attem
 
     performance = api.call("GET", f"/performances/{pid}").json()
     assert (performance["bookedCount"], performance["capacity"], performance["status"]) == (capacity, capacity, "OPEN")
-    assert (summary["confirmedTickets"], summary["confirmedBookings"], summary["cancelledBookings"]) == \
-        (capacity, len(booked), 0), summary
-    assert {i["bookingId"]: (i["status"], i["quantity"], i["customerId"]) for i in items} == \
-        {bid: ("CONFIRMED", body["quantity"], body["customerId"]) for bid, (body, _, _) in booked.items()}
+    assert (summary["confirmedTickets"], summary["confirmedBookings"], summary["cancelledBookings"]) == (
+        capacity,
+        len(booked),
+        0,
+    ), summary
+    assert {i["bookingId"]: (i["status"], i["quantity"], i["customerId"]) for i in items} == {
+        bid: ("CONFIRMED", body["quantity"], body["customerId"]) for bid, (body, _, _) in booked.items()
+    }
 
     # a customer sees their own bookings (one of them, fully paged, through GET /bookings/{id} too)
     token = tokens[0]

@@ -49,8 +49,12 @@ def _starts(days: int = 30) -> str:
 def fuzz_world(api) -> dict:
     """Real ids for the fuzz to aim at: an organizer's performance (open for booking) and a customer's booking."""
     organizer, customer = api.token("fuzz-org", organizer=True), api.token("fuzz-cust")
-    r = api.call("POST", "/performances", organizer,
-                 json={"title": "Fuzz", "venue": "Hall", "startsAt": _starts(), "capacity": 100_000})
+    r = api.call(
+        "POST",
+        "/performances",
+        organizer,
+        json={"title": "Fuzz", "venue": "Hall", "startsAt": _starts(), "capacity": 100_000},
+    )
     assert r.status_code == 201, r.text
     pid = r.json()["performanceId"]
 
@@ -76,17 +80,25 @@ def ids(kind: str):
     return st.one_of(
         st.just(f"<{kind}>"),  # the real one (filled in at send time)
         ulids,  # well-formed, unknown
-        any_text.filter(lambda s: s not in ("", ".", "..")),  # anything at all ("." and ".." are normalised away by the client)
+        any_text.filter(
+            lambda s: s not in ("", ".", "..")
+        ),  # anything at all ("." and ".." are normalised away by the client)
         st.sampled_from(["../bookings", "%2e%2e", "' OR 1=1 --", "#st = :x", '{"$ne": null}', "0" * 26, "a" * 2000]),
     )
 
 
 json_scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(10**30), max_value=10**30),
-    st.floats(allow_nan=True, allow_infinity=True), any_text,
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    any_text,
 )
-json_values = st.recursive(json_scalars, lambda kids: st.one_of(st.lists(kids, max_size=4),
-                                                                  st.dictionaries(any_text, kids, max_size=4)), max_leaves=12)
+json_values = st.recursive(
+    json_scalars,
+    lambda kids: st.one_of(st.lists(kids, max_size=4), st.dictionaries(any_text, kids, max_size=4)),
+    max_leaves=12,
+)
 
 
 def maybe(valid, *invalid):
@@ -118,16 +130,20 @@ booking_bodies = st.fixed_dictionaries(
 )
 
 
-valid_performance_bodies = st.fixed_dictionaries({
-    "title": st.text(min_size=1, max_size=200).filter(str.strip),
-    "venue": st.text(min_size=1, max_size=200).filter(str.strip),
-    "startsAt": st.integers(min_value=1, max_value=3000).map(_starts),
-    "capacity": st.integers(min_value=1, max_value=100_000),
-})
-valid_booking_bodies = st.fixed_dictionaries({
-    "performanceId": st.just("<performanceId>"),
-    "quantity": st.integers(min_value=1, max_value=10),
-})
+valid_performance_bodies = st.fixed_dictionaries(
+    {
+        "title": st.text(min_size=1, max_size=200).filter(str.strip),
+        "venue": st.text(min_size=1, max_size=200).filter(str.strip),
+        "startsAt": st.integers(min_value=1, max_value=3000).map(_starts),
+        "capacity": st.integers(min_value=1, max_value=100_000),
+    }
+)
+valid_booking_bodies = st.fixed_dictionaries(
+    {
+        "performanceId": st.just("<performanceId>"),
+        "quantity": st.integers(min_value=1, max_value=10),
+    }
+)
 SHAPED = {  # per route: bodies shaped like its input, valid ones among them
     ("POST", "/performances"): st.one_of(valid_performance_bodies, performance_bodies),
     ("POST", "/bookings"): st.one_of(valid_booking_bodies, booking_bodies),
@@ -145,8 +161,12 @@ bodies = st.one_of(
 paging_tokens = st.one_of(
     any_text,
     printable,
-    st.dictionaries(st.sampled_from(["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"]),
-                    st.one_of(any_text, st.just("PERFORMANCE")), min_size=4, max_size=6).map(_token_of),
+    st.dictionaries(
+        st.sampled_from(["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"]),
+        st.one_of(any_text, st.just("PERFORMANCE")),
+        min_size=4,
+        max_size=6,
+    ).map(_token_of),
     json_values.map(_token_of),
 )
 queries = st.dictionaries(
@@ -155,11 +175,23 @@ queries = st.dictionaries(
     max_size=3,
 )
 headers = st.dictionaries(
-    st.one_of(st.sampled_from(["Content-Type", "Idempotency-Key", "Accept", "X-Forwarded-For"]),
-              st.from_regex(r"X-[A-Za-z0-9-]{1,20}", fullmatch=True)),
     st.one_of(
-        st.sampled_from(["application/json", "application/json; charset=utf-8", "text/plain", "application/xml",
-                         "application/x-www-form-urlencoded", "application/merge-patch+json", "", "*/*"]),
+        st.sampled_from(["Content-Type", "Idempotency-Key", "Accept", "X-Forwarded-For"]),
+        st.from_regex(r"X-[A-Za-z0-9-]{1,20}", fullmatch=True),
+    ),
+    st.one_of(
+        st.sampled_from(
+            [
+                "application/json",
+                "application/json; charset=utf-8",
+                "text/plain",
+                "application/xml",
+                "application/x-www-form-urlencoded",
+                "application/merge-patch+json",
+                "",
+                "*/*",
+            ]
+        ),
         st.text(alphabet=string.ascii_letters + string.digits + "._:-", min_size=1, max_size=130),
         printable.map(str.lstrip),  # a header value may not start with whitespace (HTTP clients refuse it)
     ),
@@ -171,8 +203,10 @@ headers = st.dictionaries(
 def requests_(draw):
     if draw(st.integers(min_value=0, max_value=9), label="made-up route?") == 0:
         method = draw(st.sampled_from(["GET", "POST", "PUT", "PATCH", "DELETE"]))
-        path = "/" + "/".join(quote(s, safe="") for s in draw(st.lists(any_text.filter(lambda s: s not in ("", ".", "..")),
-                                                                         min_size=1, max_size=3)))
+        path = "/" + "/".join(
+            quote(s, safe="")
+            for s in draw(st.lists(any_text.filter(lambda s: s not in ("", ".", "..")), min_size=1, max_size=3))
+        )
         route = None
     else:
         method, route = draw(st.sampled_from(ROUTES))
@@ -185,8 +219,13 @@ def requests_(draw):
     if (method, route) in SHAPED and draw(st.booleans(), label="shaped body?"):
         body = ("json", draw(SHAPED[(method, route)]))
     return {
-        "method": method, "route": route, "path": path, "caller": caller,
-        "query": draw(queries), "headers": draw(headers), "body": body,
+        "method": method,
+        "route": route,
+        "path": path,
+        "caller": caller,
+        "query": draw(queries),
+        "headers": draw(headers),
+        "body": body,
     }
 
 
@@ -213,9 +252,20 @@ def test_no_request_gets_a_5xx(api, fuzz_world):
     sent: list[tuple[str, int]] = []
     started = time.monotonic()
 
-    @settings(max_examples=MAX_EXAMPLES, derandomize=True, database=None, deadline=None, print_blob=True,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
-                                     HealthCheck.data_too_large, HealthCheck.filter_too_much, HealthCheck.large_base_example])
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        print_blob=True,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.data_too_large,
+            HealthCheck.filter_too_much,
+            HealthCheck.large_base_example,
+        ],
+    )
     @given(req=requests_())
     def one_request(req):
         r = _send(api, fuzz_world, req)
@@ -224,12 +274,15 @@ def test_no_request_gets_a_5xx(api, fuzz_world):
         if r.status_code >= 400 and "json" in r.headers.get("Content-Type", "") and r.content:
             body = r.json()
             # The API's own errors are {code, message}; API Gateway's own answers here are {message}.
-            assert "message" in body and "Traceback" not in json.dumps(body)
+            assert "message" in body
+            assert "Traceback" not in json.dumps(body)
 
     one_request()
     elapsed = time.monotonic() - started
     routes = {route for route, _ in sent}
-    print(f"\nfuzz: {len(sent)} requests in {elapsed:.1f}s over {len(routes)} routes; "
-          f"statuses {sorted(Counter(s for _, s in sent).items())}")
+    print(
+        f"\nfuzz: {len(sent)} requests in {elapsed:.1f}s over {len(routes)} routes; "
+        f"statuses {sorted(Counter(s for _, s in sent).items())}"
+    )
     assert len(sent) >= MIN_REQUESTS
     assert routes >= {f"{m} {p}" for m, p in ROUTES}, "every route of the API was fuzzed"

@@ -69,6 +69,7 @@ def world(api) -> World:
         def attempt():
             r = api.call("POST", "/bookings", customer, json={"performanceId": pid, "quantity": quantity})
             return r.json() if r.status_code == 201 else None
+
         return api.wait_for(attempt, f"{pid} opening for booking")
 
     open_id, sold_out_id, cancelled_id = register(100), register(1), register(5)
@@ -83,7 +84,9 @@ def world(api) -> World:
         return r.status_code == 409 and r.json()["code"] == "PERFORMANCE_CANCELLED"
 
     api.wait_for(closed, "sales of the cancelled performance closing")
-    return World(organizer, customer, _claims(customer)["sub"], open_id, sold_out_id, cancelled_id, booking["bookingId"])
+    return World(
+        organizer, customer, _claims(customer)["sub"], open_id, sold_out_id, cancelled_id, booking["bookingId"]
+    )
 
 
 @dataclass
@@ -112,40 +115,117 @@ def _book(**body) -> dict:
 CASES = [
     # ---------------------------------------------------------------- malformed and truncated JSON
     case("json-malformed", Req("POST", POST_PERF, data='{"title": "x", ', headers=JSON), 400, "VALIDATION_ERROR"),
-    case("json-truncated-half", Req("POST", POST_PERF, data=json.dumps(_perf())[:30], headers=JSON), 400, "VALIDATION_ERROR"),
-    case("json-trailing-garbage", Req("POST", POST_PERF, data=json.dumps(_perf()) + " xyz", headers=JSON), 400, "VALIDATION_ERROR"),
+    case(
+        "json-truncated-half",
+        Req("POST", POST_PERF, data=json.dumps(_perf())[:30], headers=JSON),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "json-trailing-garbage",
+        Req("POST", POST_PERF, data=json.dumps(_perf()) + " xyz", headers=JSON),
+        400,
+        "VALIDATION_ERROR",
+    ),
     case("json-single-quotes", Req("POST", POST_PERF, data="{'title': 'x'}", headers=JSON), 400, "VALIDATION_ERROR"),
     case("json-not-json-at-all", Req("POST", POST_PERF, data="hello world", headers=JSON), 400, "VALIDATION_ERROR"),
-    case("json-invalid-utf8", Req("POST", POST_PERF, data=b'{"title": "\xff\xfe"}', headers=JSON), 400, "VALIDATION_ERROR"),
-    case("json-lone-surrogate", Req("POST", POST_PERF, data=json.dumps(_perf(title="x")).replace('"x"', '"\\ud800"'),
-                                    headers=JSON), 400, "VALIDATION_ERROR"),
+    case(
+        "json-invalid-utf8",
+        Req("POST", POST_PERF, data=b'{"title": "\xff\xfe"}', headers=JSON),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "json-lone-surrogate",
+        Req("POST", POST_PERF, data=json.dumps(_perf(title="x")).replace('"x"', '"\\ud800"'), headers=JSON),
+        400,
+        "VALIDATION_ERROR",
+    ),
     case("json-empty-body", Req("POST", POST_PERF, data="", headers=JSON), 400, "VALIDATION_ERROR"),
     case("json-null-body", Req("POST", POST_PERF, data="null", headers=JSON), 400, "VALIDATION_ERROR"),
     case("json-array-body", Req("POST", POST_PERF, data="[]", headers=JSON), 400, "VALIDATION_ERROR"),
     case("json-string-body", Req("POST", BOOK, "customer", data='"x"', headers=JSON), 400, "VALIDATION_ERROR"),
     case("json-empty-object", Req("POST", POST_PERF, json={}), 400, "VALIDATION_ERROR"),
-    case("json-huge-integer", Req("POST", POST_PERF, data=json.dumps(_perf()).replace('"capacity": 10', '"capacity": ' + "9" * 5000),
-                                  headers=JSON), 400, "VALIDATION_ERROR"),
-    case("json-nan", Req("POST", POST_PERF, data=json.dumps(_perf()).replace('"capacity": 10', '"capacity": NaN'), headers=JSON),
-         400, "VALIDATION_ERROR"),
-    case("json-infinity", Req("POST", POST_PERF, data=json.dumps(_perf()).replace('"capacity": 10', '"capacity": 1e999'), headers=JSON),
-         400, "VALIDATION_ERROR"),
+    case(
+        "json-huge-integer",
+        Req(
+            "POST",
+            POST_PERF,
+            data=json.dumps(_perf()).replace('"capacity": 10', '"capacity": ' + "9" * 5000),
+            headers=JSON,
+        ),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "json-nan",
+        Req("POST", POST_PERF, data=json.dumps(_perf()).replace('"capacity": 10', '"capacity": NaN'), headers=JSON),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "json-infinity",
+        Req("POST", POST_PERF, data=json.dumps(_perf()).replace('"capacity": 10', '"capacity": 1e999'), headers=JSON),
+        400,
+        "VALIDATION_ERROR",
+    ),
     # ---------------------------------------------------------------- content types
-    case("type-text-plain", Req("POST", POST_PERF, data=json.dumps(_perf()), headers={"Content-Type": "text/plain"}), 415, "UNSUPPORTED_MEDIA_TYPE"),
-    case("type-form-urlencoded", Req("POST", POST_PERF, data="title=x&venue=y", headers={"Content-Type": "application/x-www-form-urlencoded"}),
-         415, "UNSUPPORTED_MEDIA_TYPE"),
-    case("type-xml", Req("POST", BOOK, "customer", data="<booking/>", headers={"Content-Type": "application/xml"}), 415, "UNSUPPORTED_MEDIA_TYPE"),
-    case("type-multipart", Req("POST", BOOK, "customer", data=b"--b\r\n\r\nx\r\n--b--", headers={"Content-Type": "multipart/form-data; boundary=b"}),
-         415, "UNSUPPORTED_MEDIA_TYPE"),
-    case("type-on-bodyless-route", Req("POST", "/bookings/{booking_id}/cancel", "customer", data="x", headers={"Content-Type": "text/plain"}),
-         415, "UNSUPPORTED_MEDIA_TYPE"),
+    case(
+        "type-text-plain",
+        Req("POST", POST_PERF, data=json.dumps(_perf()), headers={"Content-Type": "text/plain"}),
+        415,
+        "UNSUPPORTED_MEDIA_TYPE",
+    ),
+    case(
+        "type-form-urlencoded",
+        Req("POST", POST_PERF, data="title=x&venue=y", headers={"Content-Type": "application/x-www-form-urlencoded"}),
+        415,
+        "UNSUPPORTED_MEDIA_TYPE",
+    ),
+    case(
+        "type-xml",
+        Req("POST", BOOK, "customer", data="<booking/>", headers={"Content-Type": "application/xml"}),
+        415,
+        "UNSUPPORTED_MEDIA_TYPE",
+    ),
+    case(
+        "type-multipart",
+        Req(
+            "POST",
+            BOOK,
+            "customer",
+            data=b"--b\r\n\r\nx\r\n--b--",
+            headers={"Content-Type": "multipart/form-data; boundary=b"},
+        ),
+        415,
+        "UNSUPPORTED_MEDIA_TYPE",
+    ),
+    case(
+        "type-on-bodyless-route",
+        Req("POST", "/bookings/{booking_id}/cancel", "customer", data="x", headers={"Content-Type": "text/plain"}),
+        415,
+        "UNSUPPORTED_MEDIA_TYPE",
+    ),
     # ---------------------------------------------------------------- bodies over 1 MB
     case("size-1MB-plus-1-byte", Req("POST", POST_PERF, data=" " * MB + "{}", headers=JSON), 413, "PAYLOAD_TOO_LARGE"),
-    case("size-1MB-of-korean-bytes", Req("POST", POST_PERF, data=json.dumps(_perf(title="가" * 360_000), ensure_ascii=False).encode(),
-                                         headers=JSON), 413, "PAYLOAD_TOO_LARGE"),
-    case("size-5MB", Req("POST", BOOK, "customer", data="[" + "0," * (5 * MB // 2) + "0]", headers=JSON), 413, "PAYLOAD_TOO_LARGE"),
-    case("size-2MB-on-bodyless-route", Req("POST", "/performances/{open_id}/cancel", data="x" * 2 * MB, headers=JSON),
-         413, "PAYLOAD_TOO_LARGE"),
+    case(
+        "size-1MB-of-korean-bytes",
+        Req("POST", POST_PERF, data=json.dumps(_perf(title="가" * 360_000), ensure_ascii=False).encode(), headers=JSON),
+        413,
+        "PAYLOAD_TOO_LARGE",
+    ),
+    case(
+        "size-5MB",
+        Req("POST", BOOK, "customer", data="[" + "0," * (5 * MB // 2) + "0]", headers=JSON),
+        413,
+        "PAYLOAD_TOO_LARGE",
+    ),
+    case(
+        "size-2MB-on-bodyless-route",
+        Req("POST", "/performances/{open_id}/cancel", data="x" * 2 * MB, headers=JSON),
+        413,
+        "PAYLOAD_TOO_LARGE",
+    ),
     # ---------------------------------------------------------------- wrong types and nulls
     case("title-number", Req("POST", POST_PERF, json=_perf(title=42)), 400, "VALIDATION_ERROR"),
     case("title-null", Req("POST", POST_PERF, json=_perf(title=None)), 400, "VALIDATION_ERROR"),
@@ -153,7 +233,12 @@ CASES = [
     case("title-whitespace-only", Req("POST", POST_PERF, json=_perf(title="   ")), 400, "VALIDATION_ERROR"),
     case("title-201-chars", Req("POST", POST_PERF, json=_perf(title="가" * 201)), 400, "VALIDATION_ERROR"),
     case("title-very-long", Req("POST", POST_PERF, json=_perf(title="x" * 100_000)), 400, "VALIDATION_ERROR"),
-    case("venue-missing", Req("POST", POST_PERF, json={k: v for k, v in _perf().items() if k != "venue"}), 400, "VALIDATION_ERROR"),
+    case(
+        "venue-missing",
+        Req("POST", POST_PERF, json={k: v for k, v in _perf().items() if k != "venue"}),
+        400,
+        "VALIDATION_ERROR",
+    ),
     case("capacity-string", Req("POST", POST_PERF, json=_perf(capacity="100")), 400, "VALIDATION_ERROR"),
     case("capacity-float", Req("POST", POST_PERF, json=_perf(capacity=10.5)), 400, "VALIDATION_ERROR"),
     case("capacity-integral-float", Req("POST", POST_PERF, json=_perf(capacity=10.0)), 400, "VALIDATION_ERROR"),
@@ -172,23 +257,56 @@ CASES = [
     case("quantity-null", Req("POST", BOOK, "customer", json=_book(quantity=None)), 400, "VALIDATION_ERROR"),
     # identity never comes from the body: unknown fields are refused, not trusted
     case("body-organizerId", Req("POST", POST_PERF, json=_perf(organizerId="someone-else")), 400, "VALIDATION_ERROR"),
-    case("body-customerId", Req("POST", BOOK, "customer", json=_book(customerId="someone-else")), 400, "VALIDATION_ERROR"),
+    case(
+        "body-customerId", Req("POST", BOOK, "customer", json=_book(customerId="someone-else")), 400, "VALIDATION_ERROR"
+    ),
     case("body-status", Req("POST", POST_PERF, json=_perf(status="CANCELLED", bookedCount=5)), 400, "VALIDATION_ERROR"),
     # ---------------------------------------------------------------- startsAt
-    case("startsAt-no-offset", Req("POST", POST_PERF, json=_perf(startsAt=_starts(offset=""))), 400, "VALIDATION_ERROR"),
+    case(
+        "startsAt-no-offset", Req("POST", POST_PERF, json=_perf(startsAt=_starts(offset=""))), 400, "VALIDATION_ERROR"
+    ),
     case("startsAt-date-only", Req("POST", POST_PERF, json=_perf(startsAt=_starts()[:10])), 400, "VALIDATION_ERROR"),
     case("startsAt-past", Req("POST", POST_PERF, json=_perf(startsAt=_starts(days=-1))), 400, "VALIDATION_ERROR"),
-    case("startsAt-past-utc", Req("POST", POST_PERF, json=_perf(startsAt="2020-01-01T00:00:00Z")), 400, "VALIDATION_ERROR"),
-    case("startsAt-beyond-ten-years", Req("POST", POST_PERF, json=_perf(startsAt=_starts(days=3660))), 400, "VALIDATION_ERROR"),
-    case("startsAt-year-9999", Req("POST", POST_PERF, json=_perf(startsAt="9999-12-31T23:59:59-14:00")), 400, "VALIDATION_ERROR"),
-    case("startsAt-year-1", Req("POST", POST_PERF, json=_perf(startsAt="0001-01-01T00:00:00+14:00")), 400, "VALIDATION_ERROR"),
+    case(
+        "startsAt-past-utc",
+        Req("POST", POST_PERF, json=_perf(startsAt="2020-01-01T00:00:00Z")),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "startsAt-beyond-ten-years",
+        Req("POST", POST_PERF, json=_perf(startsAt=_starts(days=3660))),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "startsAt-year-9999",
+        Req("POST", POST_PERF, json=_perf(startsAt="9999-12-31T23:59:59-14:00")),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "startsAt-year-1",
+        Req("POST", POST_PERF, json=_perf(startsAt="0001-01-01T00:00:00+14:00")),
+        400,
+        "VALIDATION_ERROR",
+    ),
     case("startsAt-words", Req("POST", POST_PERF, json=_perf(startsAt="tomorrow evening")), 400, "VALIDATION_ERROR"),
     case("startsAt-epoch-number", Req("POST", POST_PERF, json=_perf(startsAt=1893456000)), 400, "VALIDATION_ERROR"),
-    case("startsAt-too-long", Req("POST", POST_PERF, json=_perf(startsAt=_starts() + " " * 40)), 400, "VALIDATION_ERROR"),
+    case(
+        "startsAt-too-long", Req("POST", POST_PERF, json=_perf(startsAt=_starts() + " " * 40)), 400, "VALIDATION_ERROR"
+    ),
     # ---------------------------------------------------------------- ids that are not ids, injections, traversal
     case("perfId-short", Req("GET", "/performances/abc", None), 400, "VALIDATION_ERROR"),
-    case("perfId-lowercase-ulid", Req("GET", "/performances/01arz3ndektsv4rrffq69g5fav", None), 400, "VALIDATION_ERROR"),
-    case("perfId-excluded-letter-U", Req("GET", "/performances/01ARZ3NDEKTSV4RRFFQ69G5FAU", None), 400, "VALIDATION_ERROR"),
+    case(
+        "perfId-lowercase-ulid", Req("GET", "/performances/01arz3ndektsv4rrffq69g5fav", None), 400, "VALIDATION_ERROR"
+    ),
+    case(
+        "perfId-excluded-letter-U",
+        Req("GET", "/performances/01ARZ3NDEKTSV4RRFFQ69G5FAU", None),
+        400,
+        "VALIDATION_ERROR",
+    ),
     case("perfId-1000-chars", Req("GET", "/performances/" + "A" * 1000, None), 400, "VALIDATION_ERROR"),
     case("perfId-sql-injection", Req("GET", "/performances/%27%20OR%20%271%27%3D%271", None), 400, "VALIDATION_ERROR"),
     # '#' is not a character Powertools routes in a path parameter: the resolver's own 404, still {code, message}
@@ -203,23 +321,72 @@ CASES = [
     case("cancel-booking-not-an-id", Req("POST", "/bookings/%24ne/cancel", "customer"), 400, "VALIDATION_ERROR"),
     case("cancel-performance-unknown", Req("POST", "/performances/{unknown}/cancel"), 404, "PERFORMANCE_NOT_FOUND"),
     case("performance-bookings-unknown", Req("GET", "/performances/{unknown}/bookings"), 404, "PERFORMANCE_NOT_FOUND"),
-    case("book-perfId-not-an-id", Req("POST", BOOK, "customer", json=_book(performanceId="abc")), 400, "VALIDATION_ERROR"),
-    case("book-perfId-traversal", Req("POST", BOOK, "customer", json=_book(performanceId="../../performances")), 400, "VALIDATION_ERROR"),
-    case("book-perfId-nosql-operator", Req("POST", BOOK, "customer", json=_book(performanceId={"$ne": None})), 400, "VALIDATION_ERROR"),
-    case("book-perfId-expression", Req("POST", BOOK, "customer", json=_book(performanceId="#st = :x")), 400, "VALIDATION_ERROR"),
-    case("book-perfId-dynamo-typed", Req("POST", BOOK, "customer", json=_book(performanceId={"S": "{open_id}"})), 400, "VALIDATION_ERROR"),
-    case("book-perfId-sql", Req("POST", BOOK, "customer", json=_book(performanceId="' OR 1=1 --")), 400, "VALIDATION_ERROR"),
+    case(
+        "book-perfId-not-an-id", Req("POST", BOOK, "customer", json=_book(performanceId="abc")), 400, "VALIDATION_ERROR"
+    ),
+    case(
+        "book-perfId-traversal",
+        Req("POST", BOOK, "customer", json=_book(performanceId="../../performances")),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "book-perfId-nosql-operator",
+        Req("POST", BOOK, "customer", json=_book(performanceId={"$ne": None})),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "book-perfId-expression",
+        Req("POST", BOOK, "customer", json=_book(performanceId="#st = :x")),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "book-perfId-dynamo-typed",
+        Req("POST", BOOK, "customer", json=_book(performanceId={"S": "{open_id}"})),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "book-perfId-sql",
+        Req("POST", BOOK, "customer", json=_book(performanceId="' OR 1=1 --")),
+        400,
+        "VALIDATION_ERROR",
+    ),
     case("title-nosql-operator", Req("POST", POST_PERF, json=_perf(title={"$gt": ""})), 400, "VALIDATION_ERROR"),
     # ---------------------------------------------------------------- domain refusals
-    case("book-unknown-performance", Req("POST", BOOK, "customer", json=_book(performanceId="{unknown}")), 404, "PERFORMANCE_NOT_FOUND"),
+    case(
+        "book-unknown-performance",
+        Req("POST", BOOK, "customer", json=_book(performanceId="{unknown}")),
+        404,
+        "PERFORMANCE_NOT_FOUND",
+    ),
     case("book-sold-out", Req("POST", BOOK, "customer", json=_book(performanceId="{sold_out_id}")), 409, "SOLD_OUT"),
-    case("book-cancelled-performance", Req("POST", BOOK, "customer", json=_book(performanceId="{cancelled_id}")), 409, "PERFORMANCE_CANCELLED"),
-    case("idempotency-key-non-ascii", Req("POST", BOOK, "customer", json=_book(), headers={"Idempotency-Key": "k\xe9y"}),
-         400, "INVALID_IDEMPOTENCY_KEY"),
-    case("idempotency-key-129-chars", Req("POST", BOOK, "customer", json=_book(), headers={"Idempotency-Key": "k" * 129}),
-         400, "INVALID_IDEMPOTENCY_KEY"),
-    case("idempotency-key-injection", Req("POST", POST_PERF, json=_perf(), headers={"Idempotency-Key": "#st = :x"}),
-         400, "INVALID_IDEMPOTENCY_KEY"),
+    case(
+        "book-cancelled-performance",
+        Req("POST", BOOK, "customer", json=_book(performanceId="{cancelled_id}")),
+        409,
+        "PERFORMANCE_CANCELLED",
+    ),
+    case(
+        "idempotency-key-non-ascii",
+        Req("POST", BOOK, "customer", json=_book(), headers={"Idempotency-Key": "k\xe9y"}),
+        400,
+        "INVALID_IDEMPOTENCY_KEY",
+    ),
+    case(
+        "idempotency-key-129-chars",
+        Req("POST", BOOK, "customer", json=_book(), headers={"Idempotency-Key": "k" * 129}),
+        400,
+        "INVALID_IDEMPOTENCY_KEY",
+    ),
+    case(
+        "idempotency-key-injection",
+        Req("POST", POST_PERF, json=_perf(), headers={"Idempotency-Key": "#st = :x"}),
+        400,
+        "INVALID_IDEMPOTENCY_KEY",
+    ),
     # ---------------------------------------------------------------- query parameters and paging tokens
     case("limit-zero", Req("GET", "/performances", None, params={"limit": 0}), 400, "VALIDATION_ERROR"),
     case("limit-negative", Req("GET", "/bookings", "customer", params={"limit": -1}), 400, "VALIDATION_ERROR"),
@@ -227,25 +394,76 @@ CASES = [
     case("limit-words", Req("GET", "/performances", None, params={"limit": "ten"}), 400, "VALIDATION_ERROR"),
     case("limit-exponent", Req("GET", "/performances", None, params={"limit": "1e3"}), 400, "VALIDATION_ERROR"),
     case("limit-empty", Req("GET", "/performances/{open_id}/bookings", params={"limit": ""}), 400, "VALIDATION_ERROR"),
-    case("nextToken-garbage", Req("GET", "/performances", None, params={"nextToken": "%%%not-base64"}), 400, "INVALID_TOKEN"),
+    case(
+        "nextToken-garbage",
+        Req("GET", "/performances", None, params={"nextToken": "%%%not-base64"}),
+        400,
+        "INVALID_TOKEN",
+    ),
     case("nextToken-empty", Req("GET", "/performances", None, params={"nextToken": ""}), 400, "INVALID_TOKEN"),
-    case("nextToken-json-list", Req("GET", "/performances", None, params={"nextToken": _token([1, 2])}), 400, "INVALID_TOKEN"),
-    case("nextToken-other-partition", Req("GET", "/performances", None,
-                                          params={"nextToken": _token({"gsi1pk": "OTHER", "pk": "a", "sk": "b", "gsi1sk": "c"})}),
-         400, "INVALID_TOKEN"),
-    case("nextToken-someone-elses-bookings", Req("GET", "/bookings", "customer",
-                                                 params={"nextToken": _token({"gsi1pk": "CUSTOMER#someone-else", "pk": "a", "sk": "b", "gsi1sk": "c"})}),
-         400, "INVALID_TOKEN"),
-    case("nextToken-typed-values", Req("GET", "/performances", None, params={"nextToken": _token({"gsi1pk": {"S": "PERFORMANCE"}})}),
-         400, "INVALID_TOKEN"),
-    case("nextToken-3000-chars", Req("GET", "/performances", None, params={"nextToken": "A" * 3000}), 400, "VALIDATION_ERROR"),
-    case("nextToken-partition-only", Req("GET", "/performances", None, params={"nextToken": _token({"gsi1pk": "PERFORMANCE"})}),
-         400, "INVALID_TOKEN"),
-    case("nextToken-made-up-attribute", Req("GET", "/performances", None,
-                                            params={"nextToken": _token({"gsi1pk": "PERFORMANCE", "foo": "x"})}),
-         400, "INVALID_TOKEN"),
-    case("nextToken-own-partition-only", Req("GET", "/bookings", "customer", params={"nextToken": lambda w: _token({"gsi1pk": f"CUSTOMER#{w.customer_sub}"})}),
-         400, "INVALID_TOKEN"),
+    case(
+        "nextToken-json-list",
+        Req("GET", "/performances", None, params={"nextToken": _token([1, 2])}),
+        400,
+        "INVALID_TOKEN",
+    ),
+    case(
+        "nextToken-other-partition",
+        Req(
+            "GET",
+            "/performances",
+            None,
+            params={"nextToken": _token({"gsi1pk": "OTHER", "pk": "a", "sk": "b", "gsi1sk": "c"})},
+        ),
+        400,
+        "INVALID_TOKEN",
+    ),
+    case(
+        "nextToken-someone-elses-bookings",
+        Req(
+            "GET",
+            "/bookings",
+            "customer",
+            params={"nextToken": _token({"gsi1pk": "CUSTOMER#someone-else", "pk": "a", "sk": "b", "gsi1sk": "c"})},
+        ),
+        400,
+        "INVALID_TOKEN",
+    ),
+    case(
+        "nextToken-typed-values",
+        Req("GET", "/performances", None, params={"nextToken": _token({"gsi1pk": {"S": "PERFORMANCE"}})}),
+        400,
+        "INVALID_TOKEN",
+    ),
+    case(
+        "nextToken-3000-chars",
+        Req("GET", "/performances", None, params={"nextToken": "A" * 3000}),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "nextToken-partition-only",
+        Req("GET", "/performances", None, params={"nextToken": _token({"gsi1pk": "PERFORMANCE"})}),
+        400,
+        "INVALID_TOKEN",
+    ),
+    case(
+        "nextToken-made-up-attribute",
+        Req("GET", "/performances", None, params={"nextToken": _token({"gsi1pk": "PERFORMANCE", "foo": "x"})}),
+        400,
+        "INVALID_TOKEN",
+    ),
+    case(
+        "nextToken-own-partition-only",
+        Req(
+            "GET",
+            "/bookings",
+            "customer",
+            params={"nextToken": lambda w: _token({"gsi1pk": f"CUSTOMER#{w.customer_sub}"})},
+        ),
+        400,
+        "INVALID_TOKEN",
+    ),
     # ---------------------------------------------------------------- routes that do not exist (API Gateway answers)
     case("no-route-delete", Req("DELETE", "/performances/{open_id}", None), 403, None),
     case("no-route-put", Req("PUT", "/bookings", "customer", json=_book()), 403, None),
@@ -254,8 +472,14 @@ CASES = [
 
 
 def _fill(value, world: World):
-    names = {"open_id": world.open_id, "sold_out_id": world.sold_out_id, "cancelled_id": world.cancelled_id,
-             "booking_id": world.booking_id, "unknown": UNKNOWN_ID, "customer_sub": world.customer_sub}
+    names = {
+        "open_id": world.open_id,
+        "sold_out_id": world.sold_out_id,
+        "cancelled_id": world.cancelled_id,
+        "booking_id": world.booking_id,
+        "unknown": UNKNOWN_ID,
+        "customer_sub": world.customer_sub,
+    }
     if callable(value):
         return value(world)
     if isinstance(value, str):
@@ -276,7 +500,9 @@ def _send(api, world: World, req: Req):
         kwargs["data"] = req.data
     if req.params is not None:
         kwargs["params"] = _fill(req.params, world)
-    return api.call(req.method, _fill(req.path, world), token, json=_fill(req.json, world), headers=req.headers, **kwargs)
+    return api.call(
+        req.method, _fill(req.path, world), token, json=_fill(req.json, world), headers=req.headers, **kwargs
+    )
 
 
 def test_the_table_has_enough_cases():
@@ -299,7 +525,8 @@ def test_hostile_request(api, world, req: Req, status: int, code: str | None):
     if code is not None:
         body = r.json()
         assert body["code"] == code, body
-        assert set(body) == {"code", "message"} and "Traceback" not in body["message"]
+        assert set(body) == {"code", "message"}
+        assert "Traceback" not in body["message"]
     elif status == 403:
         # An unknown route: the emulator answers 403 "Missing Authentication Token", as API Gateway does by
         # default; on AWS the template's GatewayResponses turn it into 404 NOT_FOUND.
@@ -308,14 +535,29 @@ def test_hostile_request(api, world, req: Req, status: int, code: str | None):
 
 def test_idempotency_key_reused_for_a_different_request(api, world):
     key = f"hostile-reuse-{uuid.uuid4()}"
-    first = api.call("POST", "/bookings", world.customer, json={"performanceId": world.open_id, "quantity": 1},
-                     headers={"Idempotency-Key": key})
+    first = api.call(
+        "POST",
+        "/bookings",
+        world.customer,
+        json={"performanceId": world.open_id, "quantity": 1},
+        headers={"Idempotency-Key": key},
+    )
     assert first.status_code == 201, first.text
-    again = api.call("POST", "/bookings", world.customer, json={"performanceId": world.open_id, "quantity": 1},
-                     headers={"Idempotency-Key": key})
+    again = api.call(
+        "POST",
+        "/bookings",
+        world.customer,
+        json={"performanceId": world.open_id, "quantity": 1},
+        headers={"Idempotency-Key": key},
+    )
     assert (again.status_code, again.json()) == (201, first.json())
-    other = api.call("POST", "/bookings", world.customer, json={"performanceId": world.open_id, "quantity": 2},
-                     headers={"Idempotency-Key": key})
+    other = api.call(
+        "POST",
+        "/bookings",
+        world.customer,
+        json={"performanceId": world.open_id, "quantity": 2},
+        headers={"Idempotency-Key": key},
+    )
     assert (other.status_code, other.json()["code"]) == (422, "IDEMPOTENCY_KEY_REUSED")
 
 

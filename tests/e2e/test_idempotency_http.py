@@ -36,11 +36,15 @@ def _customer(api, name: str) -> str:
 
 
 def _inventory(local_stack, performance_id: str) -> dict | None:
-    return local_stack.client("dynamodb").get_item(
-        TableName=local_stack.resources["BookingsTable"],
-        Key={"pk": {"S": f"PERF#{performance_id}"}, "sk": {"S": "INVENTORY"}},
-        ConsistentRead=True,
-    ).get("Item")
+    return (
+        local_stack.client("dynamodb")
+        .get_item(
+            TableName=local_stack.resources["BookingsTable"],
+            Key={"pk": {"S": f"PERF#{performance_id}"}, "sk": {"S": "INVENTORY"}},
+            ConsistentRead=True,
+        )
+        .get("Item")
+    )
 
 
 def _available(local_stack, performance_id: str) -> int:
@@ -51,8 +55,12 @@ def _available(local_stack, performance_id: str) -> int:
 def performance(api, local_stack):
     """A performance of 10 seats, open for booking (its inventory item is there; no probe ticket booked)."""
     organizer = api.token("idem-org", organizer=True)
-    r = api.call("POST", "/performances", organizer,
-                 json={"title": "Idempotent Requiem", "venue": "IBK Hall", "startsAt": _starts(), "capacity": 10})
+    r = api.call(
+        "POST",
+        "/performances",
+        organizer,
+        json={"title": "Idempotent Requiem", "venue": "IBK Hall", "startsAt": _starts(), "capacity": 10},
+    )
     assert r.status_code == 201, r.text
     pid = r.json()["performanceId"]
 
@@ -68,8 +76,12 @@ def _book(api, token, pid, quantity, key, session=None):
     headers = {"Idempotency-Key": key} if key else None
     if session is None:
         return api.call("POST", "/bookings", token, json={"performanceId": pid, "quantity": quantity}, headers=headers)
-    return session.post(f"{api.stack.url}/bookings", json={"performanceId": pid, "quantity": quantity},
-                        headers={**(headers or {}), "Authorization": f"Bearer {token}"}, timeout=30)
+    return session.post(
+        f"{api.stack.url}/bookings",
+        json={"performanceId": pid, "quantity": quantity},
+        headers={**(headers or {}), "Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
 
 
 def _my_bookings(api, token) -> list[dict]:
@@ -119,8 +131,12 @@ def test_concurrent_duplicates_book_once(api, local_stack, performance):
         def attempt(_):
             with requests.Session() as session:
                 start.wait()
-                r = session.post(f"{api.stack.url}/bookings", json=body,
-                                 headers={"Authorization": f"Bearer {bob}", **headers}, timeout=30)
+                r = session.post(
+                    f"{api.stack.url}/bookings",
+                    json=body,
+                    headers={"Authorization": f"Bearer {bob}", **headers},
+                    timeout=30,
+                )
                 return r.status_code, r.json()
 
         with ThreadPoolExecutor(max_workers=DUPLICATES) as pool:
@@ -128,8 +144,11 @@ def test_concurrent_duplicates_book_once(api, local_stack, performance):
 
     # Warm one BookTicket environment per duplicate first (a booking for no performance: 404, no seats),
     # so the duplicates really run side by side rather than queue behind cold starts.
-    api.wait_for(lambda: all(status == 404 for status, _ in all_at_once({"performanceId": "0" * 26, "quantity": 1}, {})),
-                 "BookTicket warm", timeout=120)
+    api.wait_for(
+        lambda: all(status == 404 for status, _ in all_at_once({"performanceId": "0" * 26, "quantity": 1}, {})),
+        "BookTicket warm",
+        timeout=120,
+    )
     answers = all_at_once({"performanceId": pid, "quantity": 3}, {"Idempotency-Key": key})
 
     created = [body for status, body in answers if status == 201]
@@ -163,8 +182,10 @@ def test_the_same_key_from_another_customer_is_a_separate_booking(api, local_sta
     assert _book(api, carol, pid, 1, key).json() == mine.json()
     assert _book(api, dave, pid, 1, key).json() == theirs.json()
     stored = {b["bookingId"]: b["customerId"] for b in stored_bookings(local_stack, pid)}
-    assert stored == {mine.json()["bookingId"]: mine.json()["customerId"],
-                      theirs.json()["bookingId"]: theirs.json()["customerId"]}
+    assert stored == {
+        mine.json()["bookingId"]: mine.json()["customerId"],
+        theirs.json()["bookingId"]: theirs.json()["customerId"],
+    }
     assert _available(local_stack, pid) == 8
     # A different body from the other customer is theirs to send: no 422 across customers.
     r = _book(api, dave, pid, 2, _key())
@@ -180,7 +201,11 @@ def test_a_retried_cancellation_returns_the_same_answer(api, local_stack, perfor
     bid, key = first_booking["bookingId"], _key()
 
     first = api.call("POST", f"/bookings/{bid}/cancel", erin, headers={"Idempotency-Key": key})
-    assert (first.status_code, first.json()["status"], first.json()["cancelReason"]) == (200, "CANCELLED", "CUSTOMER"), first.text
+    assert (first.status_code, first.json()["status"], first.json()["cancelReason"]) == (
+        200,
+        "CANCELLED",
+        "CUSTOMER",
+    ), first.text
     again = api.call("POST", f"/bookings/{bid}/cancel", erin, headers={"Idempotency-Key": key})
     assert (again.status_code, again.json()) == (200, first.json())
     assert _available(local_stack, pid) == 9  # the 4 seats came back once
@@ -188,7 +213,9 @@ def test_a_retried_cancellation_returns_the_same_answer(api, local_stack, perfor
     # The same key to cancel another booking is a different request: refused, and that booking stays.
     r = api.call("POST", f"/bookings/{other_booking['bookingId']}/cancel", erin, headers={"Idempotency-Key": key})
     assert (r.status_code, r.json()["code"]) == (422, "IDEMPOTENCY_KEY_REUSED"), r.text
-    assert {b["bookingId"]: b["status"] for b in stored_bookings(local_stack, pid)} == \
-        {bid: "CANCELLED", other_booking["bookingId"]: "CONFIRMED"}
+    assert {b["bookingId"]: b["status"] for b in stored_bookings(local_stack, pid)} == {
+        bid: "CANCELLED",
+        other_booking["bookingId"]: "CONFIRMED",
+    }
     assert _available(local_stack, pid) == 9
     api.wait_for(lambda: _booked_count(api, pid) == 1, "bookedCount 4 + 1 - 4")

@@ -1,4 +1,4 @@
-"""`boxoffice invoke <Function> -e events/<file>`: every sample event, against the deployed function on the local stack."""
+"""`boxoffice invoke <Function> -e events/<file>`: every sample event, against its function on the local stack."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import os
 import subprocess
 
 import pytest
+
 from boxoffice import config
 from boxoffice.bookings import service as bookings_service
 from boxoffice.models import BookTicketInput, RegisterPerformanceInput
 from boxoffice.performances import service as performances_service
-
 from tests import template
 from tests.conftest import ROOT
 from tests.unit.test_events_files import BOOKING_ID, CUSTOMER, EVENT_FILES, ORGANIZER, PERFORMANCE_ID
@@ -38,16 +38,32 @@ def sample_world(local_stack):
         config.reset_clients()
         m.setattr(performances_service, "new_id", lambda: PERFORMANCE_ID)
         m.setattr(bookings_service, "new_id", lambda: BOOKING_ID)
-        performances_service.register(ORGANIZER["sub"], RegisterPerformanceInput(
-            title="베토벤 교향곡 9번", venue="예술의전당 콘서트홀", startsAt="2030-12-24T19:30:00+09:00", capacity=2500,
-        ), correlation_id="sample-world")
+        performances_service.register(
+            ORGANIZER["sub"],
+            RegisterPerformanceInput(
+                title="베토벤 교향곡 9번",
+                venue="예술의전당 콘서트홀",
+                startsAt="2030-12-24T19:30:00+09:00",
+                capacity=2500,
+            ),
+            correlation_id="sample-world",
+        )
         local_stack.wait_for(lambda: bookings_service.store.get_inventory(PERFORMANCE_ID), what="inventory opened")
-        bookings_service.book(CUSTOMER["sub"], BookTicketInput(performanceId=PERFORMANCE_ID, quantity=2), correlation_id="sample-world")
+        bookings_service.book(
+            CUSTOMER["sub"], BookTicketInput(performanceId=PERFORMANCE_ID, quantity=2), correlation_id="sample-world"
+        )
         local_stack.wait_for(lambda: performances_service.get(PERFORMANCE_ID)["bookedCount"] == 2, what="headcount 2")
     config.reset_clients()
     views = local_stack.client("dynamodb")
-    local_stack.wait_for(lambda: "Item" in views.get_item(
-        TableName=res["StatusViewTable"], Key={"pk": {"S": f"BOOKING#{BOOKING_ID}"}, "sk": {"S": "VIEW"}}), what="status view")
+    local_stack.wait_for(
+        lambda: (
+            "Item"
+            in views.get_item(
+                TableName=res["StatusViewTable"], Key={"pk": {"S": f"BOOKING#{BOOKING_ID}"}, "sk": {"S": "VIEW"}}
+            )
+        ),
+        what="status view",
+    )
     return local_stack
 
 
@@ -55,14 +71,18 @@ def sample_world(local_stack):
 def test_invoke_runs_the_deployed_function_with_the_sample(sample_world, function, event_file):
     result = subprocess.run(
         [str(ROOT / ".venv" / "bin" / "boxoffice"), "invoke", function, "-e", f"events/{event_file}"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**os.environ, "BOXOFFICE_STATE": str(sample_world.state_file)},
     )
     assert result.returncode == 0, result.stderr + result.stdout
     response = json.loads(result.stdout)
     event = json.loads((ROOT / "events" / event_file).read_text())
     if "httpMethod" in event:
-        assert isinstance(response["statusCode"], int) and response["statusCode"] < 300, response
+        assert isinstance(response["statusCode"], int), response
+        assert response["statusCode"] < 300, response
         json.loads(response["body"])
     else:
         assert response == {"batchItemFailures": []}, response
@@ -75,7 +95,9 @@ def test_put_events_delivers_an_organizer_request_through_the_bus(api, tmp_path)
 
     organizer = api.token("e2e-put-events-org", organizer=True)
     starts = (datetime.now(UTC) + timedelta(days=9)).strftime("%Y-%m-%dT19:00:00+09:00")
-    r = api.call("POST", "/performances", organizer, json={"title": "Bus", "venue": "Hall", "startsAt": starts, "capacity": 3})
+    r = api.call(
+        "POST", "/performances", organizer, json={"title": "Bus", "venue": "Hall", "startsAt": starts, "capacity": 3}
+    )
     assert r.status_code == 201, r.text
     perf = r.json()
     payload = organizer.split(".")[1]
@@ -85,9 +107,15 @@ def test_put_events_delivers_an_organizer_request_through_the_bus(api, tmp_path)
     path = tmp_path / "entries.json"
     path.write_text(json.dumps([{**entries[0], "Detail": json.dumps(detail)}]))
     result = subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "boxoffice"), "put-events", str(path)], cwd=ROOT, capture_output=True, text=True,
-        timeout=60, env={**os.environ, "BOXOFFICE_STATE": str(api.stack.state_file)},
+        [str(ROOT / ".venv" / "bin" / "boxoffice"), "put-events", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "BOXOFFICE_STATE": str(api.stack.state_file)},
     )
     assert result.returncode == 0, result.stderr + result.stdout
-    api.wait_for(lambda: api.call("GET", f"/performances/{perf['performanceId']}").json()["status"] == "CANCELLED",
-                 "the organizer's request cancelling the performance")
+    api.wait_for(
+        lambda: api.call("GET", f"/performances/{perf['performanceId']}").json()["status"] == "CANCELLED",
+        "the organizer's request cancelling the performance",
+    )

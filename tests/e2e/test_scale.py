@@ -11,11 +11,11 @@ import uuid
 
 import boto3
 import pytest
+
 from boxoffice import config
 from boxoffice.bookings import service, store
 from boxoffice.clock import new_id, now_iso
 from boxoffice.contracts import PerformanceCancelledData
-
 from tests import template
 from tests.stack import REGION
 
@@ -28,8 +28,12 @@ def emulator_bookings_table(local_stack, monkeypatch):
     props = template.resources("AWS::DynamoDB::Table")["BookingsTable"]["Properties"]
     name = f"scale-{uuid.uuid4().hex[:8]}"
     ddb = local_stack.client("dynamodb")
-    ddb.create_table(TableName=name, KeySchema=props["KeySchema"], AttributeDefinitions=props["AttributeDefinitions"],
-                     BillingMode=props["BillingMode"])
+    ddb.create_table(
+        TableName=name,
+        KeySchema=props["KeySchema"],
+        AttributeDefinitions=props["AttributeDefinitions"],
+        BillingMode=props["BillingMode"],
+    )
     monkeypatch.setenv("AWS_ENDPOINT_URL", local_stack.endpoint)
     monkeypatch.setenv(config.BOOKINGS_TABLE, name)
     config.reset_clients()
@@ -43,17 +47,29 @@ def emulator_bookings_table(local_stack, monkeypatch):
 def _seed(table, performance_id: str, n: int) -> None:
     with table.batch_writer() as batch:
         for i in range(n):
-            batch.put_item(Item=store.booking_item({
-                "bookingId": new_id(), "performanceId": performance_id, "customerId": f"c{i % 997}",
-                "quantity": 1 + i % 4, "status": "CONFIRMED", "createdAt": now_iso(),
-                "title": "Scale", "startsAt": "2030-01-01T20:00:00+09:00", "organizerId": "org",
-            }))
+            batch.put_item(
+                Item=store.booking_item(
+                    {
+                        "bookingId": new_id(),
+                        "performanceId": performance_id,
+                        "customerId": f"c{i % 997}",
+                        "quantity": 1 + i % 4,
+                        "status": "CONFIRMED",
+                        "createdAt": now_iso(),
+                        "title": "Scale",
+                        "startsAt": "2030-01-01T20:00:00+09:00",
+                        "organizerId": "org",
+                    }
+                )
+            )
 
 
 def _statuses(table, performance_id: str) -> dict[str, int]:
     counts: dict[str, int] = {}
-    args = {"KeyConditionExpression": "pk = :p AND begins_with(sk, :b)",
-            "ExpressionAttributeValues": {":p": f"PERF#{performance_id}", ":b": "BOOKING#"}}
+    args = {
+        "KeyConditionExpression": "pk = :p AND begins_with(sk, :b)",
+        "ExpressionAttributeValues": {":p": f"PERF#{performance_id}", ":b": "BOOKING#"},
+    }
     while True:
         page = table.query(**args)
         for item in page["Items"]:
@@ -78,13 +94,21 @@ def test_ten_thousand_bookings_are_all_cancelled_even_after_a_stop_halfway(emula
     table = emulator_bookings_table
     pid = new_id()
     _seed(table, pid, BOOKINGS)
-    cancelled = PerformanceCancelledData(performanceId=pid, organizerId="org", title="Scale", venue="Hall",
-                                         startsAt="2030-01-01T20:00:00+09:00", capacity=BOOKINGS * 4, cancelledAt=now_iso())
+    cancelled = PerformanceCancelledData(
+        performanceId=pid,
+        organizerId="org",
+        title="Scale",
+        venue="Hall",
+        startsAt="2030-01-01T20:00:00+09:00",
+        capacity=BOOKINGS * 4,
+        cancelledAt=now_iso(),
+    )
     chunks = iter(range(10**9))
     # First delivery: the Lambda runs out of time after 60 chunks (3,000 bookings).
     with pytest.raises(TimeoutError):
-        service.cancel_performance_bookings(cancelled, correlation_id="c", causation_id="e",
-                                            keep_going=lambda: next(chunks) < 60)
+        service.cancel_performance_bookings(
+            cancelled, correlation_id="c", causation_id="e", keep_going=lambda: next(chunks) < 60
+        )
     assert _statuses(table, pid) == {"CANCELLED/PERFORMANCE_CANCELLED": 3000, "CONFIRMED/None": 7000}
     # Redelivery finishes the job and cancels nothing twice.
     assert service.cancel_performance_bookings(cancelled, correlation_id="c", causation_id="e") == 7000

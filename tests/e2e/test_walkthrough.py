@@ -15,16 +15,23 @@ def _starts() -> str:
 
 
 def _register(api, organizer, capacity=20, title="Mahler 2"):
-    r = api.call("POST", "/performances", organizer, json={"title": title, "venue": "Hall", "startsAt": _starts(), "capacity": capacity})
+    r = api.call(
+        "POST",
+        "/performances",
+        organizer,
+        json={"title": title, "venue": "Hall", "startsAt": _starts(), "capacity": capacity},
+    )
     assert r.status_code == 201, r.text
     return r.json()
 
 
 def _open_for_booking(api, customer, performance_id):
     """Booking opens once PerformanceRegistered has reached the inventory: book 1 ticket when it does."""
+
     def attempt():
         r = api.call("POST", "/bookings", customer, json={"performanceId": performance_id, "quantity": 1})
         return r.json() if r.status_code == 201 else None
+
     return api.wait_for(attempt, "the performance opening for booking")
 
 
@@ -53,8 +60,12 @@ def test_book_cancel_and_cancel_performance_flow_through_the_chain(api):
 
     # 6. headcount follows, 7. status view shows it
     api.wait_for(lambda: _performance(api, pid)["bookedCount"] == 10, "bookedCount 10")
-    mine = api.wait_for(lambda: api.call("GET", "/bookings", alice).json()["items"] or None, "alice's booking in the status view")
-    assert [(b["bookingId"], b["status"], b["title"]) for b in mine] == [(first["bookingId"], "CONFIRMED", perf["title"])]
+    mine = api.wait_for(
+        lambda: api.call("GET", "/bookings", alice).json()["items"] or None, "alice's booking in the status view"
+    )
+    assert [(b["bookingId"], b["status"], b["title"]) for b in mine] == [
+        (first["bookingId"], "CONFIRMED", perf["title"])
+    ]
     assert api.call("GET", f"/bookings/{bobs['bookingId']}", alice).status_code == 404  # someone else's
 
     # 3. customer cancels: seats back at once, headcount follows
@@ -66,7 +77,9 @@ def test_book_cancel_and_cancel_performance_flow_through_the_chain(api):
     api.wait_for(lambda: _performance(api, pid)["bookedCount"] == 5, "bookedCount 1 + 4")
 
     # 4. organizer cancels; 5. every booking follows
-    assert api.call("POST", f"/performances/{pid}/cancel", api.token("e2e-other-org", organizer=True)).status_code == 403
+    assert (
+        api.call("POST", f"/performances/{pid}/cancel", api.token("e2e-other-org", organizer=True)).status_code == 403
+    )
     r = api.call("POST", f"/performances/{pid}/cancel", organizer)
     assert (r.status_code, r.json()["status"]) == (200, "CANCELLED")
 
@@ -78,7 +91,8 @@ def test_book_cancel_and_cancel_performance_flow_through_the_chain(api):
     reasons = {b["bookingId"]: b["cancelReason"] for b in page["items"]}
     assert reasons[bobs["bookingId"]] == "CUSTOMER"
     assert sorted(reasons.values()) == ["CUSTOMER", "PERFORMANCE_CANCELLED", "PERFORMANCE_CANCELLED"]
-    assert page["summary"]["confirmedTickets"] == 0 and page["summary"]["status"] == "CANCELLED"
+    assert page["summary"]["confirmedTickets"] == 0
+    assert page["summary"]["status"] == "CANCELLED"
     api.wait_for(lambda: _performance(api, pid)["bookedCount"] == 0, "bookedCount back to 0")
     r = api.call("POST", "/bookings", alice, json={"performanceId": pid, "quantity": 1})
     assert (r.status_code, r.json()["code"]) == (409, "PERFORMANCE_CANCELLED")
@@ -103,8 +117,10 @@ def test_an_expired_token_is_refused(api):
 
 def test_tokens_carry_cognito_claims(api):
     claims = _claims(api.token("e2e-erin", organizer=True))
-    assert claims["cognito:username"] == "e2e-erin" and claims["cognito:groups"] == ["organizers"]
-    assert claims["token_use"] == "id" and claims["sub"]
+    assert claims["cognito:username"] == "e2e-erin"
+    assert claims["cognito:groups"] == ["organizers"]
+    assert claims["token_use"] == "id"
+    assert claims["sub"]
 
 
 def test_tokens_are_checked_as_on_aws(api):
@@ -116,5 +132,7 @@ def test_tokens_are_checked_as_on_aws(api):
     head, payload, signature = customer.split(".")
     assert api.call("GET", "/bookings", f"{head}.{payload}.{signature[:-4]}AAAA").status_code == 401
     assert api.call("POST", "/performances", customer, json={}).status_code in (400, 403)
-    r = api.call("POST", "/performances", customer, json={"title": "x", "venue": "y", "startsAt": _starts(), "capacity": 5})
+    r = api.call(
+        "POST", "/performances", customer, json={"title": "x", "venue": "y", "startsAt": _starts(), "capacity": 5}
+    )
     assert (r.status_code, r.json()["code"]) == (403, "FORBIDDEN")

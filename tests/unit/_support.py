@@ -73,8 +73,14 @@ def failures_of(stack: Stack, function: str, event: dict, context=None) -> set[s
         return {r["messageId"] if "messageId" in r else r["dynamodb"]["SequenceNumber"] for r in event["Records"]}
 
 
-def booking_data(performance_id: str, quantity: int = 2, *, customer_id: str = "cust-1", organizer_id: str = "org-1",
-                 booking_id: str | None = None) -> dict:
+def booking_data(
+    performance_id: str,
+    quantity: int = 2,
+    *,
+    customer_id: str = "cust-1",
+    organizer_id: str = "org-1",
+    booking_id: str | None = None,
+) -> dict:
     return {
         "bookingId": booking_id or new_id(),
         "performanceId": performance_id,
@@ -100,7 +106,9 @@ def ticket_cancelled(data: dict, reason: str = "CUSTOMER"):
     )
 
 
-def performance_bookings(stack: Stack, performance_id: str, claims=ORGANIZER, limit: int = 100) -> tuple[list[dict], dict]:
+def performance_bookings(
+    stack: Stack, performance_id: str, claims=ORGANIZER, limit: int = 100
+) -> tuple[list[dict], dict]:
     """Every booking of a performance in the status view (all pages) and its summary."""
     items, token, summary = [], None, None
     while True:
@@ -119,7 +127,10 @@ def booking_items(stack: Stack, performance_id: str) -> list[dict]:
     from boto3.dynamodb.conditions import Key
 
     table = stack.table("BookingsTable")
-    items, args = [], {"KeyConditionExpression": Key("pk").eq(f"PERF#{performance_id}") & Key("sk").begins_with("BOOKING#")}
+    items, args = (
+        [],
+        {"KeyConditionExpression": Key("pk").eq(f"PERF#{performance_id}") & Key("sk").begins_with("BOOKING#")},
+    )
     while True:
         out = table.query(**args)
         items += out["Items"]
@@ -137,8 +148,11 @@ def bus_tap(stack: Stack, name: str = "tap"):
     url = stack.sqs.create_queue(QueueName=name)["QueueUrl"]
     arn = stack.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     bus = stack.names["EventBus"]
-    stack.events.put_rule(Name=name, EventBusName=bus,
-                          EventPattern=json.dumps({"source": ["boxoffice.bookings", "boxoffice.performances"]}))
+    stack.events.put_rule(
+        Name=name,
+        EventBusName=bus,
+        EventPattern=json.dumps({"source": ["boxoffice.bookings", "boxoffice.performances"]}),
+    )
     stack.events.put_targets(Rule=name, EventBusName=bus, Targets=[{"Id": "tap", "Arn": arn}])
 
     def read() -> list[dict]:
@@ -157,5 +171,7 @@ def dynamodb_operations() -> list[str]:
     from boxoffice import config
 
     operations: list[str] = []
-    config.client("dynamodb").meta.events.register("before-call.dynamodb.*", lambda model, **_: operations.append(model.name))
+    config.client("dynamodb").meta.events.register(
+        "before-call.dynamodb.*", lambda model, **_: operations.append(model.name)
+    )
     return operations

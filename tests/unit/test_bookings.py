@@ -23,10 +23,12 @@ def test_book_returns_a_confirmed_booking(stack, quantity):
     perf = register(stack)
     status, booking = book(stack, perf["performanceId"], quantity)
     assert status == 201, booking
-    assert booking["status"] == "CONFIRMED" and booking["quantity"] == quantity
+    assert booking["status"] == "CONFIRMED"
+    assert booking["quantity"] == quantity
     assert booking["performanceId"] == perf["performanceId"]
     assert booking["customerId"] == CUSTOMER["sub"]
-    assert booking["cancelReason"] is None and booking["cancelledAt"] is None
+    assert booking["cancelReason"] is None
+    assert booking["cancelledAt"] is None
     assert inventory(stack, perf["performanceId"])["available"] == 100 - quantity
 
 
@@ -116,7 +118,9 @@ def test_customer_cancels_own_booking_and_seats_come_back_at_once(stack):
     assert book(stack, pid, 1, claims=OTHER_CUSTOMER)[0] == 409
     status, cancelled = _cancel(stack, booking["bookingId"])
     assert status == 200, cancelled
-    assert cancelled["status"] == "CANCELLED" and cancelled["cancelReason"] == "CUSTOMER" and cancelled["cancelledAt"]
+    assert cancelled["status"] == "CANCELLED"
+    assert cancelled["cancelReason"] == "CUSTOMER"
+    assert cancelled["cancelledAt"]
     assert {k: cancelled[k] for k in ("bookingId", "quantity", "createdAt")} == {
         k: booking[k] for k in ("bookingId", "quantity", "createdAt")
     }
@@ -129,7 +133,8 @@ def test_repeat_cancel_is_a_no_op_with_the_same_body(stack):
     _, booking = book(stack, perf["performanceId"], 3)
     first = _cancel(stack, booking["bookingId"])
     again = _cancel(stack, booking["bookingId"])
-    assert again == first and first[0] == 200
+    assert again == first
+    assert first[0] == 200
     assert inventory(stack, perf["performanceId"])["available"] == 100  # seats returned once
     assert len(_outbox_events(stack, "TicketCancelled")) == 1
 
@@ -149,12 +154,14 @@ def test_cancel_unknown_booking_is_404(stack):
 
 # ---------------------------------------------------------------- Idempotency-Key
 
+
 def test_same_key_same_body_returns_the_same_booking_once(stack):
     perf = register(stack)
     headers = {"Idempotency-Key": "order-42"}
     first = book(stack, perf["performanceId"], 2, headers=headers)
     again = book(stack, perf["performanceId"], 2, headers=headers)
-    assert first[0] == 201 and again == first
+    assert first[0] == 201
+    assert again == first
     assert len(booking_items(stack, perf["performanceId"])) == 1
     assert inventory(stack, perf["performanceId"])["available"] == 98
     stack.settle()
@@ -177,7 +184,8 @@ def test_same_key_from_another_customer_is_a_separate_booking(stack):
     _, mine = book(stack, perf["performanceId"], 2, headers=headers)
     status, theirs = book(stack, perf["performanceId"], 2, claims=OTHER_CUSTOMER, headers=headers)
     assert status == 201, theirs
-    assert theirs["bookingId"] != mine["bookingId"] and theirs["customerId"] == OTHER_CUSTOMER["sub"]
+    assert theirs["bookingId"] != mine["bookingId"]
+    assert theirs["customerId"] == OTHER_CUSTOMER["sub"]
     assert len(booking_items(stack, perf["performanceId"])) == 2
 
 
@@ -190,6 +198,12 @@ def test_malformed_idempotency_key_is_400(stack):
 
 def test_a_non_json_content_type_is_415_not_500(stack):
     perf = register(stack)
-    status, body = call_api(stack, "POST", "/bookings", {"performanceId": perf["performanceId"], "quantity": 1},
-                            claims=CUSTOMER, headers={"Content-Type": "text/plain"})
+    status, body = call_api(
+        stack,
+        "POST",
+        "/bookings",
+        {"performanceId": perf["performanceId"], "quantity": 1},
+        claims=CUSTOMER,
+        headers={"Content-Type": "text/plain"},
+    )
     assert (status, body["code"]) == (415, "UNSUPPORTED_MEDIA_TYPE")

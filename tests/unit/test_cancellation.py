@@ -47,8 +47,10 @@ def _assert_all_cancelled_once(stack, perf, bookings):
     stack.settle()
     assert booked_count(stack, pid) == 0
     views, summary = performance_bookings(stack, pid)
-    assert {v["status"] for v in views} == {"CANCELLED"} and len(views) == len(bookings)
-    assert summary["confirmedBookings"] == 0 and summary["confirmedTickets"] == 0
+    assert {v["status"] for v in views} == {"CANCELLED"}
+    assert len(views) == len(bookings)
+    assert summary["confirmedBookings"] == 0
+    assert summary["confirmedTickets"] == 0
     assert summary["cancelledBookings"] == len(bookings)
     assert summary["cancelledTickets"] == sum(b["quantity"] for b in bookings)
 
@@ -77,13 +79,17 @@ def test_cancelling_a_performance_cancels_every_booking(stack):
     assert (summary["confirmedBookings"], summary["cancelledBookings"]) == (0, 8)
     assert summary["cancelledTickets"] == sum(b["quantity"] for b in bookings)
     status, mine = call_api(stack, "GET", f"/bookings/{bookings[0]['bookingId']}", claims=OTHER_CUSTOMER)
-    assert status == 200 and mine["status"] == "CANCELLED" and mine["cancelReason"] == "PERFORMANCE_CANCELLED"
+    assert status == 200
+    assert mine["status"] == "CANCELLED"
+    assert mine["cancelReason"] == "PERFORMANCE_CANCELLED"
     assert len(_ticket_cancelled_events(stack)) == 8
 
 
 def test_cancellation_pages_through_every_booking(stack):
     perf, bookings = _seed(stack, 60)
-    count = service.cancel_performance_bookings(_cancelled_data(perf), correlation_id="t", causation_id="t", page_size=7)
+    count = service.cancel_performance_bookings(
+        _cancelled_data(perf), correlation_id="t", causation_id="t", page_size=7
+    )
     assert count == 60
     _assert_all_cancelled_once(stack, perf, bookings)
 
@@ -140,7 +146,7 @@ def test_handler_reports_a_stopped_run_failed_and_the_redelivery_finishes(stack,
 
 
 def test_handler_with_no_time_left_cancels_nothing_and_fails_the_message(stack):
-    perf, bookings = _seed(stack, 3)
+    perf, _bookings = _seed(stack, 3)
     stack.down.add("CancellationFunction")
     call_api(stack, "POST", f"/performances/{perf['performanceId']}/cancel", claims=ORGANIZER)
     stack.settle()

@@ -19,8 +19,12 @@ HANDLES = {
     "InventoryProjectorFunction": {(PERF, "PerformanceRegistered"), (PERF, "PerformanceCancelled")},
     "CancellationFunction": {(PERF, "PerformanceCancelled")},
     "HeadcountFunction": {(BOOK, "TicketBooked"), (BOOK, "TicketCancelled")},
-    "StatusViewProjectorFunction": {(PERF, "PerformanceRegistered"), (PERF, "PerformanceCancelled"),
-                                    (BOOK, "TicketBooked"), (BOOK, "TicketCancelled")},
+    "StatusViewProjectorFunction": {
+        (PERF, "PerformanceRegistered"),
+        (PERF, "PerformanceCancelled"),
+        (BOOK, "TicketBooked"),
+        (BOOK, "TicketCancelled"),
+    },
     "OrganizerRequestsFunction": {(ORG, "CancelPerformanceRequested")},
 }
 ALL_EVENTS = {(s.value, t.value) for t, s in SOURCE_OF.items()} | {(ORG, "CancelPerformanceRequested")}
@@ -28,8 +32,14 @@ ALL_EVENTS = {(s.value, t.value) for t, s in SOURCE_OF.items()} | {(ORG, "Cancel
 
 def _sample(event_type: EventType):
     pid = unknown_id()
-    performance = {"performanceId": pid, "organizerId": "org-1", "title": "베토벤", "venue": "Hall",
-                   "startsAt": "2030-05-01T19:30:00+09:00", "capacity": 10}
+    performance = {
+        "performanceId": pid,
+        "organizerId": "org-1",
+        "title": "베토벤",
+        "venue": "Hall",
+        "startsAt": "2030-05-01T19:30:00+09:00",
+        "capacity": 10,
+    }
     data = {
         EventType.PERFORMANCE_REGISTERED: {**performance, "createdAt": "2030-01-01T00:00:00.000Z"},
         EventType.PERFORMANCE_CANCELLED: {**performance, "cancelledAt": "2030-01-01T00:00:00.000Z"},
@@ -43,10 +53,16 @@ def _sample(event_type: EventType):
 
 def _consumer_rule_of(function: str) -> dict:
     """The one rule whose target is the queue that feeds `function`."""
-    (queue,) = [s["Properties"]["Queue"]["Fn::GetAtt"][0] for s in template.functions()[function]["Events"].values()
-                if s["Type"] == "SQS"]
-    rules = [r["Properties"] for r in template.resources("AWS::Events::Rule").values()
-             if any(t["Arn"] == {"Fn::GetAtt": [queue, "Arn"]} for t in r["Properties"]["Targets"])]
+    (queue,) = [
+        s["Properties"]["Queue"]["Fn::GetAtt"][0]
+        for s in template.functions()[function]["Events"].values()
+        if s["Type"] == "SQS"
+    ]
+    rules = [
+        r["Properties"]
+        for r in template.resources("AWS::Events::Rule").values()
+        if any(t["Arn"] == {"Fn::GetAtt": [queue, "Arn"]} for t in r["Properties"]["Targets"])
+    ]
     assert len(rules) == 1, f"{function}: {len(rules)} rules feed {queue}"
     return rules[0]
 
@@ -54,8 +70,17 @@ def _consumer_rule_of(function: str) -> dict:
 def _matches(pattern: dict, source: str, detail_type: str, detail: dict) -> bool:
     from moto.events.models import EventPattern
 
-    event = {"version": "0", "id": "x", "source": source, "detail-type": detail_type, "account": "123456789012",
-             "time": "2030-01-01T00:00:00Z", "region": "us-east-1", "resources": [], "detail": detail}
+    event = {
+        "version": "0",
+        "id": "x",
+        "source": source,
+        "detail-type": detail_type,
+        "account": "123456789012",
+        "time": "2030-01-01T00:00:00Z",
+        "region": "us-east-1",
+        "resources": [],
+        "detail": detail,
+    }
     return EventPattern(json.dumps(pattern), pattern).matches_event(event)
 
 
@@ -83,21 +108,30 @@ def test_each_consumer_rule_matches_exactly_what_it_handles(function):
 def test_every_emitted_event_type_reaches_some_consumer():
     routed = set().union(*HANDLES.values())
     assert {(s.value, t.value) for t, s in SOURCE_OF.items()} <= routed
-    assert set(HANDLES) == {f for f, p in template.functions().items()
-                            if any(s["Type"] == "SQS" for s in p.get("Events", {}).values())}
+    assert set(HANDLES) == {
+        f for f, p in template.functions().items() if any(s["Type"] == "SQS" for s in p.get("Events", {}).values())
+    }
 
 
 def test_the_bus_routes_each_event_to_exactly_its_consumers_queues(stack):
     """The same, end to end in moto: put each event on the bus and see which queues it lands in."""
     queue_of = {f: _consumer_rule_of(f)["Targets"][0]["Arn"]["Fn::GetAtt"][0] for f in HANDLES}
-    seen = {f: 0 for f in HANDLES}
+    seen = dict.fromkeys(HANDLES, 0)
     for source, detail_type in sorted(ALL_EVENTS):
         if detail_type == "CancelPerformanceRequested":
             detail = {"performanceId": unknown_id(), "organizerId": "org-1", "reason": "x"}
         else:
             detail = detail_of(_sample(EventType(detail_type)))
-        stack.events.put_events(Entries=[{"Source": source, "DetailType": detail_type, "Detail": json.dumps(detail),
-                                          "EventBusName": stack.names["EventBus"]}])
+        stack.events.put_events(
+            Entries=[
+                {
+                    "Source": source,
+                    "DetailType": detail_type,
+                    "Detail": json.dumps(detail),
+                    "EventBusName": stack.names["EventBus"],
+                }
+            ]
+        )
         now = {f: stack.visible(q) for f, q in queue_of.items()}
         landed = {f for f in HANDLES if now[f] == seen[f] + 1}
         assert all(now[f] - seen[f] in (0, 1) for f in HANDLES)

@@ -35,25 +35,51 @@ EVENT_FILES = {
     "OrganizerRequestsFunction": ["organizer_requests.json"],
 }
 
-PERFORMANCE_KEYS = {"performanceId", "title", "venue", "startsAt", "capacity", "bookedCount", "status", "organizerId",
-                    "createdAt", "cancelledAt"}
-BOOKING_KEYS = {"bookingId", "performanceId", "customerId", "quantity", "status", "cancelReason", "createdAt",
-                "cancelledAt"}
+PERFORMANCE_KEYS = {
+    "performanceId",
+    "title",
+    "venue",
+    "startsAt",
+    "capacity",
+    "bookedCount",
+    "status",
+    "organizerId",
+    "createdAt",
+    "cancelledAt",
+}
+BOOKING_KEYS = {
+    "bookingId",
+    "performanceId",
+    "customerId",
+    "quantity",
+    "status",
+    "cancelReason",
+    "createdAt",
+    "cancelledAt",
+}
 # API samples: the status they get and what their body must look like.
 API_EXPECT = {
     "register_performance.json": (201, lambda b: set(b) == PERFORMANCE_KEYS and b["status"] == "OPEN"),
     "cancel_performance.json": (200, lambda b: set(b) == PERFORMANCE_KEYS and b["status"] == "CANCELLED"),
-    "list_performances.json": (200, lambda b: set(b) == {"items", "nextToken"}
-                               and [p["performanceId"] for p in b["items"]] == [PERFORMANCE_ID]),
+    "list_performances.json": (
+        200,
+        lambda b: set(b) == {"items", "nextToken"} and [p["performanceId"] for p in b["items"]] == [PERFORMANCE_ID],
+    ),
     "get_performance.json": (200, lambda b: set(b) == PERFORMANCE_KEYS and b["performanceId"] == PERFORMANCE_ID),
     "book_ticket.json": (201, lambda b: set(b) == BOOKING_KEYS and b["status"] == "CONFIRMED"),
-    "cancel_booking.json": (200, lambda b: set(b) == BOOKING_KEYS and b["bookingId"] == BOOKING_ID
-                            and b["status"] == "CANCELLED"),
-    "list_my_bookings.json": (200, lambda b: set(b) == {"items", "nextToken"}
-                              and [v["bookingId"] for v in b["items"]] == [BOOKING_ID]),
+    "cancel_booking.json": (
+        200,
+        lambda b: set(b) == BOOKING_KEYS and b["bookingId"] == BOOKING_ID and b["status"] == "CANCELLED",
+    ),
+    "list_my_bookings.json": (
+        200,
+        lambda b: set(b) == {"items", "nextToken"} and [v["bookingId"] for v in b["items"]] == [BOOKING_ID],
+    ),
     "get_my_booking.json": (200, lambda b: set(b) == BOOKING_KEYS | {"title", "startsAt"}),
-    "performance_bookings.json": (200, lambda b: set(b) == {"items", "nextToken", "summary"}
-                                  and b["summary"]["confirmedBookings"] == 1),
+    "performance_bookings.json": (
+        200,
+        lambda b: set(b) == {"items", "nextToken", "summary"} and b["summary"]["confirmedBookings"] == 1,
+    ),
 }
 
 
@@ -70,13 +96,16 @@ def _performance(stack) -> dict:
 EFFECT = {
     # its TicketBooked went on the bus (a redelivered record is published again: consumers dedupe by eventId)
     "stream_publisher.json": lambda s: s.visible("HeadcountQueue") >= 1,
-    "inventory_projector.json": lambda s: s.table("BookingsTable").get_item(
-        Key={"pk": f"PERF#{PERFORMANCE_ID}", "sk": "INVENTORY"})["Item"]["available"] == 2500 - 2,
+    "inventory_projector.json": lambda s: (
+        s.table("BookingsTable").get_item(Key={"pk": f"PERF#{PERFORMANCE_ID}", "sk": "INVENTORY"})["Item"]["available"]
+        == 2500 - 2
+    ),
     "cancellation.json": lambda s: _booking_status(s) == "CANCELLED",
     "headcount.json": lambda s: _performance(s)["bookedCount"] == 2 + 2,  # the sample's own eventId counts once
     "status_projector.json": lambda s: call_api(s, "GET", f"/bookings/{BOOKING_ID}", claims=CUSTOMER)[0] == 200,
-    "organizer_requests.json": lambda s: _performance(s)["status"] == "CANCELLED"
-    and s.visible("OrganizerRequestsDLQ") == 0,
+    "organizer_requests.json": lambda s: (
+        _performance(s)["status"] == "CANCELLED" and s.visible("OrganizerRequestsDLQ") == 0
+    ),
 }
 
 
@@ -89,14 +118,24 @@ def world(stack, monkeypatch):
     """The performance and the booking the samples name, made through the real API and chain."""
     with monkeypatch.context() as m:
         m.setattr(performances_service, "new_id", lambda: PERFORMANCE_ID)
-        status, perf = call_api(stack, "POST", "/performances", {
-            "title": "베토벤 교향곡 9번", "venue": "예술의전당 콘서트홀", "startsAt": "2030-12-24T19:30:00+09:00",
-            "capacity": 2500}, claims=ORGANIZER)
+        status, perf = call_api(
+            stack,
+            "POST",
+            "/performances",
+            {
+                "title": "베토벤 교향곡 9번",
+                "venue": "예술의전당 콘서트홀",
+                "startsAt": "2030-12-24T19:30:00+09:00",
+                "capacity": 2500,
+            },
+            claims=ORGANIZER,
+        )
         assert status == 201, perf
         stack.settle()
         m.setattr(bookings_service, "new_id", lambda: BOOKING_ID)
-        status, booking = call_api(stack, "POST", "/bookings", {"performanceId": PERFORMANCE_ID, "quantity": 2},
-                                   claims=CUSTOMER)
+        status, booking = call_api(
+            stack, "POST", "/bookings", {"performanceId": PERFORMANCE_ID, "quantity": 2}, claims=CUSTOMER
+        )
         assert status == 201, booking
     stack.settle()
     return stack
@@ -105,7 +144,8 @@ def world(stack, monkeypatch):
 def test_every_function_in_the_template_has_a_sample_event():
     assert set(EVENT_FILES) == set(template.functions())
     for files in EVENT_FILES.values():
-        assert files and all((EVENTS / f).is_file() for f in files)
+        assert files
+        assert all((EVENTS / f).is_file() for f in files)
 
 
 def test_every_sample_event_file_is_used_or_is_the_put_events_entry():
@@ -113,7 +153,7 @@ def test_every_sample_event_file_is_used_or_is_the_put_events_entry():
     assert {p.name for p in EVENTS.glob("*.json")} == used
 
 
-@pytest.mark.parametrize("function,name", [(f, n) for f, files in EVENT_FILES.items() for n in files])
+@pytest.mark.parametrize(("function", "name"), [(f, n) for f, files in EVENT_FILES.items() for n in files])
 def test_each_function_accepts_its_sample_events(world, function, name):
     event = _load(name)
     if name in API_EXPECT:
@@ -131,7 +171,8 @@ def test_each_function_accepts_its_sample_events(world, function, name):
 
 def test_the_put_events_sample_cancels_the_performance_through_the_bus(world):
     entries = _load("organizer_cancel_request.json")
-    assert isinstance(entries, list) and entries[0]["EventBusName"] == "boxoffice-dev"
+    assert isinstance(entries, list)
+    assert entries[0]["EventBusName"] == "boxoffice-dev"
     assert isinstance(entries[0]["Detail"], str)
     out = world.events.put_events(Entries=[{**e, "EventBusName": world.names["EventBus"]} for e in entries])
     assert out["FailedEntryCount"] == 0

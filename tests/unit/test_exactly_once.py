@@ -31,8 +31,13 @@ CUSTOMERS = [CUSTOMER, OTHER_CUSTOMER, THIRD_CUSTOMER]
 CANCELLATIONS = ("TicketCancelled", "PerformanceCancelled")
 # Producers of events before their consumers: the cancellation function's TicketCancelled events
 # must exist before the headcount and the status view get their (adversarially ordered) share.
-DELIVERY_ORDER = ["CancellationFunction", "InventoryProjectorFunction", "HeadcountFunction",
-                  "StatusViewProjectorFunction", "OrganizerRequestsFunction"]
+DELIVERY_ORDER = [
+    "CancellationFunction",
+    "InventoryProjectorFunction",
+    "HeadcountFunction",
+    "StatusViewProjectorFunction",
+    "OrganizerRequestsFunction",
+]
 
 
 # ---------------------------------------------------------------------------------------- queues
@@ -50,7 +55,9 @@ def _take(stack, function: str) -> list[dict]:
     """Every message waiting in `function`'s queue, removed from it (the test delivers them itself)."""
     url = stack.queue_of(function)
     out = []
-    while messages := stack.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"]).get("Messages", []):
+    while messages := stack.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"]).get(
+        "Messages", []
+    ):
         for m in messages:
             out.append(m)
             stack.sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
@@ -130,7 +137,9 @@ def _scenario(stack) -> dict:
     event = {"Records": [_sqs_record(m, _queue_arn(stack, "InventoryProjectorFunction")) for m in opening]}
     assert failures_of(stack, "InventoryProjectorFunction", event) == set()
     for m in opening:
-        stack.sqs.change_message_visibility(QueueUrl=inventory_url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0)
+        stack.sqs.change_message_visibility(
+            QueueUrl=inventory_url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0
+        )
 
     live: list[tuple[dict, dict]] = []
     refused = 0
@@ -205,7 +214,9 @@ def _assert_converged(stack, perfs: dict) -> None:
         assert summary["status"] == performance["status"], name
         assert (summary["confirmedBookings"], summary["confirmedTickets"]) == (len(confirmed), tickets), name
         assert (summary["cancelledBookings"], summary["cancelledTickets"]) == (
-            len(cancelled), sum(int(b["quantity"]) for b in cancelled)), name
+            len(cancelled),
+            sum(int(b["quantity"]) for b in cancelled),
+        ), name
         for b in bookings:  # and each customer sees their own booking so
             claims = next(c for c in CUSTOMERS if c["sub"] == b["customerId"])
             status, view = call_api(stack, "GET", f"/bookings/{b['bookingId']}", claims=claims)
@@ -251,17 +262,22 @@ def test_every_event_twice_in_any_order_converges_to_the_truth(stack, order):
 
     log = deliveries.log
     counts = {f: len(everything[f]) for f in consumers}
-    assert counts["HeadcountFunction"] > 40 and counts["CancellationFunction"] == 2
+    assert counts["HeadcountFunction"] > 40
+    assert counts["CancellationFunction"] == 2
     if order == "cancellations-first":
         # The adversarial orders really happened.
         cancelled_bookings = [s for k, s in log["HeadcountFunction"] if k == "TicketCancelled"]
         assert len(set(cancelled_bookings)) > 10
         for consumer in ("HeadcountFunction", "StatusViewProjectorFunction"):
             for booking_id in set(cancelled_bookings):
-                assert _first(log[consumer], "TicketCancelled", booking_id) < _first(log[consumer], "TicketBooked", booking_id)
+                assert _first(log[consumer], "TicketCancelled", booking_id) < _first(
+                    log[consumer], "TicketBooked", booking_id
+                )
         never = perfs["never-opened"]["performanceId"]
         for consumer in ("InventoryProjectorFunction", "StatusViewProjectorFunction"):
-            assert _first(log[consumer], "PerformanceCancelled", never) < _first(log[consumer], "PerformanceRegistered", never)
+            assert _first(log[consumer], "PerformanceCancelled", never) < _first(
+                log[consumer], "PerformanceRegistered", never
+            )
 
 
 def test_consumers_that_come_back_and_catch_up_normally_agree_with_the_replays(stack):
@@ -333,10 +349,14 @@ def test_put_events_refusing_some_entries_loses_nothing_and_doubles_nothing(stac
     # 1. The first run reported exactly the records whose entries were refused (one TicketBooked
     #    each, and the TicketCancelled of the refused booking that was cancelled).
     first_event, first_response = next((e, r) for e, r in responses if r["batchItemFailures"])
-    by_seq = {r["dynamodb"]["SequenceNumber"]: r["dynamodb"]["NewImage"]["eventId"]["S"]
-              for r in first_event["Records"] if r["dynamodb"].get("NewImage", {}).get("kind", {}).get("S") == "EVENT"}
+    by_seq = {
+        r["dynamodb"]["SequenceNumber"]: r["dynamodb"]["NewImage"]["eventId"]["S"]
+        for r in first_event["Records"]
+        if r["dynamodb"].get("NewImage", {}).get("kind", {}).get("S") == "EVENT"
+    }
     reported = {f["itemIdentifier"] for f in first_response["batchItemFailures"]}
-    assert {by_seq[s] for s in reported} == set(bus.refused) and len(bus.refused) == 4
+    assert {by_seq[s] for s in reported} == set(bus.refused)
+    assert len(bus.refused) == 4
     # 2. The retry restarted from the first failed record, so events after it went out twice.
     on_bus = [event["detail"]["metadata"]["eventId"] for event in tap()]
     assert set(on_bus) == _outbox_event_ids(stack), "an event never reached the bus"

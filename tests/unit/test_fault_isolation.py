@@ -82,9 +82,12 @@ def test_failing_headcount_and_cancellation_consumers(stack, monkeypatch):
 
 def test_the_booking_path_imports_nothing_of_performance_management():
     modules = [
-        "boxoffice.handlers.book_ticket", "boxoffice.handlers.cancel_booking",
-        "boxoffice.handlers.inventory_projector", "boxoffice.handlers.cancellation",
-        "boxoffice.bookings.service", "boxoffice.bookings.store",
+        "boxoffice.handlers.book_ticket",
+        "boxoffice.handlers.cancel_booking",
+        "boxoffice.handlers.inventory_projector",
+        "boxoffice.handlers.cancellation",
+        "boxoffice.bookings.service",
+        "boxoffice.bookings.store",
     ]
     code = (
         f"import sys, json; import {', '.join(modules)}; "
@@ -93,8 +96,10 @@ def test_the_booking_path_imports_nothing_of_performance_management():
     env = {
         **{k: v for k, v in os.environ.items() if not k.endswith("_TABLE")},
         "PYTHONPATH": str(ROOT / "functions"),
-        "BOOKINGS_TABLE": "bookings", "IDEMPOTENCY_TABLE": "idempotency",
-        "AWS_DEFAULT_REGION": "us-east-1", "POWERTOOLS_TRACE_DISABLED": "true",
+        "BOOKINGS_TABLE": "bookings",
+        "IDEMPOTENCY_TABLE": "idempotency",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "POWERTOOLS_TRACE_DISABLED": "true",
     }
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
     loaded = json.loads(out.stdout.strip().splitlines()[-1])

@@ -56,8 +56,12 @@ def test_a_batch_with_two_performances_counts_each_on_its_own(stack):
     a = register(stack)["performanceId"]
     b = register(stack)["performanceId"]
     first_a = booking_data(a, 2)
-    events = [ticket_booked(first_a), ticket_booked(booking_data(b, 5)), ticket_booked(booking_data(a, 1)),
-              ticket_cancelled(first_a)]
+    events = [
+        ticket_booked(first_a),
+        ticket_booked(booking_data(b, 5)),
+        ticket_booked(booking_data(a, 1)),
+        ticket_cancelled(first_a),
+    ]
     assert _deliver(stack, *events) == set()
     assert booked_count(stack, a) == 1
     assert booked_count(stack, b) == 5

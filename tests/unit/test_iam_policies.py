@@ -38,13 +38,15 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     "RegisterPerformanceFunction": _ddb("PerformancesTable", "PutItem") | IDEMPOTENCY,
     # get, then a transaction of Update (status) + Put (outbox event)
     "CancelPerformanceFunction": _ddb("PerformancesTable", "GetItem", "PutItem", "UpdateItem"),
-    "PerformanceQueriesFunction": _ddb("PerformancesTable", "GetItem") | _ddb("PerformancesTable/index/ByStartsAt", "Query"),
+    "PerformanceQueriesFunction": _ddb("PerformancesTable", "GetItem")
+    | _ddb("PerformancesTable/index/ByStartsAt", "Query"),
     # inventory get, then Update (seats) + Put (booking) + Put (ref) + Put (outbox event). Never PerformancesTable.
     "BookTicketFunction": _ddb("BookingsTable", "GetItem", "PutItem", "UpdateItem") | IDEMPOTENCY,
     # ref and booking gets, then Update (booking) + Put (outbox event) + Update (seats back)
     "CancelBookingFunction": _ddb("BookingsTable", "GetItem", "PutItem", "UpdateItem") | IDEMPOTENCY,
     "BookingQueriesFunction": _ddb("StatusViewTable", "GetItem")
-    | _ddb("StatusViewTable/index/ByCustomer", "Query") | _ddb("StatusViewTable/index/ByPerformance", "Query"),
+    | _ddb("StatusViewTable/index/ByCustomer", "Query")
+    | _ddb("StatusViewTable/index/ByPerformance", "Query"),
     "StreamPublisherFunction": {("events:PutEvents", "EventBus"), ("events:DescribeEventBus", "EventBus")},
     "InventoryProjectorFunction": _ddb("BookingsTable", "UpdateItem"),
     # close inventory (Update), page the bookings (Query on the table), cancel them (Update + Put outbox)
@@ -75,7 +77,8 @@ def _resource_id(value) -> str:
         if "*" in text:
             raise Wildcard(f"wildcard resource {text!r}")
         prefix, sep, rest = text.partition(".Arn}")
-        assert prefix.startswith("${") and sep, f"cannot read resource {text!r}"
+        assert prefix.startswith("${"), f"cannot read resource {text!r}"
+        assert sep, f"cannot read resource {text!r}"
         return prefix[2:] + rest
     if isinstance(value, str) and "*" in value:
         raise Wildcard(f"wildcard resource {value!r}")
@@ -87,14 +90,16 @@ def granted(function: str) -> set[tuple[str, str]]:
     props = template.functions()[function]
     out = set()
     for policy in props.get("Policies", []):
-        assert isinstance(policy, dict) and set(policy) == {"Statement"}, (
+        assert isinstance(policy, dict), policy
+        assert set(policy) == {"Statement"}, (
             f"{function}: only inline statements are allowed (a SAM policy template or managed policy can hide "
             f"a wide grant): {policy!r}"
         )
         statements = policy["Statement"]
         for statement in statements if isinstance(statements, list) else [statements]:
             assert statement.get("Effect") == "Allow", f"{function}: {statement}"
-            assert "NotAction" not in statement and "NotResource" not in statement, f"{function}: {statement}"
+            assert "NotAction" not in statement, f"{function}: {statement}"
+            assert "NotResource" not in statement, f"{function}: {statement}"
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
             for action in actions:
@@ -123,7 +128,9 @@ def test_policy_grants_exactly_what_the_code_needs(function):
 @pytest.mark.parametrize("function", FUNCTIONS)
 def test_policy_never_reaches_another_contexts_table(function):
     """A context reads and writes only its own table (DESIGN 1); the shared idempotency table aside."""
-    tables = {r.split("/")[0] for _, r in granted(function) if r.endswith("Table") or "/index/" in r} - {"IdempotencyTable"}
+    tables = {r.split("/")[0] for _, r in granted(function) if r.endswith("Table") or "/index/" in r} - {
+        "IdempotencyTable"
+    }
     assert len(tables) <= 1, f"{function} reaches {sorted(tables)}"
     if function in ("BookTicketFunction", "CancelBookingFunction"):
         assert tables == {"BookingsTable"}  # booking never depends on performance management
@@ -155,14 +162,23 @@ def _refs(value) -> set[str]:
 @pytest.mark.parametrize(
     ("statement", "why"),
     [
-        ({"Effect": "Allow", "Action": ["dynamodb:*"], "Resource": {"Fn::GetAtt": ["BookingsTable", "Arn"]}}, "wildcard action"),
+        (
+            {"Effect": "Allow", "Action": ["dynamodb:*"], "Resource": {"Fn::GetAtt": ["BookingsTable", "Arn"]}},
+            "wildcard action",
+        ),
         ({"Effect": "Allow", "Action": ["dynamodb:GetItem"], "Resource": "*"}, "wildcard resource"),
-        ({"Effect": "Allow", "Action": ["dynamodb:Query"], "Resource": {"Fn::Sub": "${BookingsTable.Arn}/index/*"}}, "wildcard index"),
+        (
+            {"Effect": "Allow", "Action": ["dynamodb:Query"], "Resource": {"Fn::Sub": "${BookingsTable.Arn}/index/*"}},
+            "wildcard index",
+        ),
     ],
 )
 def test_the_checker_refuses_wildcards(monkeypatch, statement, why):
     functions = template.functions()
-    patched = {**functions, "BookTicketFunction": {**functions["BookTicketFunction"], "Policies": [{"Statement": [statement]}]}}
+    patched = {
+        **functions,
+        "BookTicketFunction": {**functions["BookTicketFunction"], "Policies": [{"Statement": [statement]}]},
+    }
     monkeypatch.setattr(template, "functions", lambda: patched)
     with pytest.raises(Wildcard):
         granted("BookTicketFunction")
@@ -171,9 +187,21 @@ def test_the_checker_refuses_wildcards(monkeypatch, statement, why):
 def test_the_checker_catches_a_reach_into_another_table(monkeypatch):
     functions = template.functions()
     book = functions["BookTicketFunction"]
-    widened = [*book["Policies"], {"Statement": [{"Effect": "Allow", "Action": ["dynamodb:GetItem"],
-                                                  "Resource": {"Fn::GetAtt": ["PerformancesTable", "Arn"]}}]}]
-    monkeypatch.setattr(template, "functions", lambda: {**functions, "BookTicketFunction": {**book, "Policies": widened}})
+    widened = [
+        *book["Policies"],
+        {
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": ["dynamodb:GetItem"],
+                    "Resource": {"Fn::GetAtt": ["PerformancesTable", "Arn"]},
+                }
+            ]
+        },
+    ]
+    monkeypatch.setattr(
+        template, "functions", lambda: {**functions, "BookTicketFunction": {**book, "Policies": widened}}
+    )
     assert ("dynamodb:GetItem", "PerformancesTable") in granted("BookTicketFunction") - EXPECTED["BookTicketFunction"]
 
 
@@ -183,19 +211,25 @@ _TRANSACT = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "
 
 def _calls(service: str, operation: str, params: dict, names: dict[str, str]) -> set[tuple[str, str]]:
     """The (action, logical resource) pairs one AWS API call needs."""
+
     def table(name: str, index: str | None = None) -> str:
         logical = names.get(name, f"?{name}")
         return f"{logical}/index/{index}" if index else logical
 
     if service == "dynamodb":
         if operation == "TransactWriteItems":
-            return {(f"dynamodb:{_TRANSACT[kind]}", table(body["TableName"]))
-                    for item in params["TransactItems"] for kind, body in item.items()}
+            return {
+                (f"dynamodb:{_TRANSACT[kind]}", table(body["TableName"]))
+                for item in params["TransactItems"]
+                for kind, body in item.items()
+            }
         if operation == "BatchWriteItem":
             return {("dynamodb:BatchWriteItem", table(t)) for t in params["RequestItems"]}
         return {(f"dynamodb:{operation}", table(params["TableName"], params.get("IndexName")))}
     if service == "events" and operation == "PutEvents":
-        return {("events:PutEvents", names.get(e.get("EventBusName", "default"), "?default bus")) for e in params["Entries"]}
+        return {
+            ("events:PutEvents", names.get(e.get("EventBusName", "default"), "?default bus")) for e in params["Entries"]
+        }
     if service == "events" and operation == "DescribeEventBus":
         return {("events:DescribeEventBus", names.get(params.get("Name", "default"), "?default bus"))}
     if service == "sqs":
@@ -228,35 +262,68 @@ def test_the_code_calls_only_what_expected_allows(stack, monkeypatch):
     monkeypatch.setattr(type(stack), "invoke", invoke)
 
     # Every function, through its entry point and the chain: the core flow with Idempotency-Keys ...
-    status, perf = call_api(stack, "POST", "/performances", {"title": "IAM", "venue": "Hall", "startsAt": future(),
-                                                             "capacity": 10}, claims=ORGANIZER, headers={"Idempotency-Key": "iam-1"})
+    status, perf = call_api(
+        stack,
+        "POST",
+        "/performances",
+        {"title": "IAM", "venue": "Hall", "startsAt": future(), "capacity": 10},
+        claims=ORGANIZER,
+        headers={"Idempotency-Key": "iam-1"},
+    )
     assert status == 201, perf
     pid = perf["performanceId"]
     stack.settle()
     assert call_api(stack, "GET", "/performances")[0] == 200
     assert call_api(stack, "GET", f"/performances/{pid}")[0] == 200
-    status, booking = call_api(stack, "POST", "/bookings", {"performanceId": pid, "quantity": 2}, claims=CUSTOMER,
-                               headers={"Idempotency-Key": "iam-2"})
+    status, booking = call_api(
+        stack,
+        "POST",
+        "/bookings",
+        {"performanceId": pid, "quantity": 2},
+        claims=CUSTOMER,
+        headers={"Idempotency-Key": "iam-2"},
+    )
     assert status == 201, booking
     call_api(stack, "POST", "/bookings", {"performanceId": pid, "quantity": 1}, claims=CUSTOMER)
     stack.settle()
     assert call_api(stack, "GET", "/bookings", claims=CUSTOMER)[0] == 200
     assert call_api(stack, "GET", f"/bookings/{booking['bookingId']}", claims=CUSTOMER)[0] == 200
     assert call_api(stack, "GET", f"/performances/{pid}/bookings", claims=ORGANIZER)[0] == 200
-    assert call_api(stack, "POST", f"/bookings/{booking['bookingId']}/cancel", claims=CUSTOMER,
-                    headers={"Idempotency-Key": "iam-3"})[0] == 200
+    assert (
+        call_api(
+            stack,
+            "POST",
+            f"/bookings/{booking['bookingId']}/cancel",
+            claims=CUSTOMER,
+            headers={"Idempotency-Key": "iam-3"},
+        )[0]
+        == 200
+    )
     stack.settle()
     assert call_api(stack, "POST", f"/performances/{pid}/cancel", claims=ORGANIZER)[0] == 200
     stack.settle()
     # ... and an organizer system's requests, one applied and one parked.
-    status, other = call_api(stack, "POST", "/performances", {"title": "IAM 2", "venue": "Hall", "startsAt": future(),
-                                                              "capacity": 10}, claims=ORGANIZER)
+    status, other = call_api(
+        stack,
+        "POST",
+        "/performances",
+        {"title": "IAM 2", "venue": "Hall", "startsAt": future(), "capacity": 10},
+        claims=ORGANIZER,
+    )
     stack.settle()
     for organizer in (OTHER_ORGANIZER, ORGANIZER):
-        stack.events.put_events(Entries=[{
-            "Source": "boxoffice.organizers", "DetailType": "CancelPerformanceRequested", "EventBusName": stack.names["EventBus"],
-            "Detail": json.dumps({"performanceId": other["performanceId"], "organizerId": organizer["sub"], "reason": "iam"}),
-        }])
+        stack.events.put_events(
+            Entries=[
+                {
+                    "Source": "boxoffice.organizers",
+                    "DetailType": "CancelPerformanceRequested",
+                    "EventBusName": stack.names["EventBus"],
+                    "Detail": json.dumps(
+                        {"performanceId": other["performanceId"], "organizerId": organizer["sub"], "reason": "iam"}
+                    ),
+                }
+            ]
+        )
     stack.settle()
     assert call_api(stack, "GET", f"/performances/{other['performanceId']}")[1]["status"] == "CANCELLED"
 

@@ -11,12 +11,16 @@ from tests.unit._support import booking_items, bus_envelope, failures_of, sqs_ev
 
 
 def _request(stack, detail: dict) -> None:
-    out = stack.events.put_events(Entries=[{
-        "Source": "boxoffice.organizers",
-        "DetailType": "CancelPerformanceRequested",
-        "Detail": json.dumps(detail),
-        "EventBusName": stack.names["EventBus"],
-    }])
+    out = stack.events.put_events(
+        Entries=[
+            {
+                "Source": "boxoffice.organizers",
+                "DetailType": "CancelPerformanceRequested",
+                "Detail": json.dumps(detail),
+                "EventBusName": stack.names["EventBus"],
+            }
+        ]
+    )
     assert out["FailedEntryCount"] == 0
     stack.settle()
 
@@ -56,15 +60,22 @@ def test_a_repeated_request_is_harmless(stack):
 @pytest.mark.parametrize(
     "make_detail",
     [
-        pytest.param(lambda pid: {"performanceId": pid, "organizerId": OTHER_ORGANIZER["sub"], "reason": "x"},
-                     id="foreign-organizer"),
-        pytest.param(lambda pid: {"performanceId": unknown_id(), "organizerId": ORGANIZER["sub"], "reason": "x"},
-                     id="unknown-performance"),
+        pytest.param(
+            lambda pid: {"performanceId": pid, "organizerId": OTHER_ORGANIZER["sub"], "reason": "x"},
+            id="foreign-organizer",
+        ),
+        pytest.param(
+            lambda pid: {"performanceId": unknown_id(), "organizerId": ORGANIZER["sub"], "reason": "x"},
+            id="unknown-performance",
+        ),
         pytest.param(lambda pid: {"performanceId": pid, "organizerId": ORGANIZER["sub"]}, id="missing-reason"),
-        pytest.param(lambda pid: {"performanceId": pid, "organizerId": ORGANIZER["sub"], "reason": "x", "force": True},
-                     id="extra-field"),
-        pytest.param(lambda pid: {"performanceId": pid, "organizerId": ORGANIZER["sub"], "reason": ""},
-                     id="empty-reason"),
+        pytest.param(
+            lambda pid: {"performanceId": pid, "organizerId": ORGANIZER["sub"], "reason": "x", "force": True},
+            id="extra-field",
+        ),
+        pytest.param(
+            lambda pid: {"performanceId": pid, "organizerId": ORGANIZER["sub"], "reason": ""}, id="empty-reason"
+        ),
     ],
 )
 def test_a_bad_request_is_not_applied_and_is_parked_with_its_reason(stack, make_detail):
@@ -81,8 +92,11 @@ def test_a_bad_request_is_not_applied_and_is_parked_with_its_reason(stack, make_
 
 def test_an_event_of_another_source_is_parked_not_applied(stack):
     pid = register(stack)["performanceId"]
-    forged = bus_envelope("boxoffice.performances", "CancelPerformanceRequested",
-                          {"performanceId": pid, "organizerId": ORGANIZER["sub"], "reason": "x"})
+    forged = bus_envelope(
+        "boxoffice.performances",
+        "CancelPerformanceRequested",
+        {"performanceId": pid, "organizerId": ORGANIZER["sub"], "reason": "x"},
+    )
     assert failures_of(stack, "OrganizerRequestsFunction", sqs_event(forged)) == set()
     assert _status(stack, pid) == "OPEN"
     (parked,) = _parked(stack)

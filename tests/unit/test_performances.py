@@ -20,15 +20,20 @@ def _register(stack, body, claims=ORGANIZER, **kwargs):
 
 # ---------------------------------------------------------------- register and read
 
+
 def test_register_returns_the_new_performance(stack):
     body = _body(capacity=250)
     status, perf = _register(stack, body)
     assert status == 201, perf
-    assert perf["title"] == body["title"] and perf["venue"] == body["venue"]
-    assert perf["startsAt"] == body["startsAt"] and perf["capacity"] == 250
-    assert perf["bookedCount"] == 0 and perf["status"] == "OPEN"
+    assert perf["title"] == body["title"]
+    assert perf["venue"] == body["venue"]
+    assert perf["startsAt"] == body["startsAt"]
+    assert perf["capacity"] == 250
+    assert perf["bookedCount"] == 0
+    assert perf["status"] == "OPEN"
     assert perf["organizerId"] == ORGANIZER["sub"]
-    assert len(perf["performanceId"]) == 26 and perf["createdAt"]
+    assert len(perf["performanceId"]) == 26
+    assert perf["createdAt"]
 
 
 def test_registered_performance_is_readable_and_listed_by_anyone(stack):
@@ -72,10 +77,12 @@ def test_korean_title_round_trips_exactly(stack):
     assert status == 201, perf
     assert perf["title"] == title
     status, got = call_api(stack, "GET", f"/performances/{perf['performanceId']}")
-    assert got["title"] == title and got["venue"] == "예술의전당 콘서트홀"
+    assert got["title"] == title
+    assert got["venue"] == "예술의전당 콘서트홀"
 
 
 # ---------------------------------------------------------------- validation
+
 
 @pytest.mark.parametrize(
     "overrides",
@@ -127,12 +134,14 @@ def test_unknown_performance_is_404_and_malformed_id_400(stack):
 
 # ---------------------------------------------------------------- cancel
 
+
 def test_organizer_cancels_own_performance_and_repeat_is_a_no_op(stack):
     perf = register(stack)
     path = f"/performances/{perf['performanceId']}/cancel"
     status, first = call_api(stack, "POST", path, claims=ORGANIZER)
     assert status == 200, first
-    assert first["status"] == "CANCELLED" and first["cancelledAt"]
+    assert first["status"] == "CANCELLED"
+    assert first["cancelledAt"]
     status, again = call_api(stack, "POST", path, claims=ORGANIZER)
     assert status == 200, again
     assert again == first

@@ -37,7 +37,8 @@ def test_customers_see_only_their_own_bookings_newest_first_across_pages(stack):
     stack.settle()
     paged = _mine(stack, limit=2)
     ids = [b["bookingId"] for b in paged]
-    assert len(ids) == len(set(ids)) and set(ids) == set(mine)
+    assert len(ids) == len(set(ids))
+    assert set(ids) == set(mine)
     created = [b["createdAt"] for b in paged]
     assert created == sorted(created, reverse=True)  # newest first (ids made in the same ms may tie)
     assert all(b["title"] == "베토벤 교향곡 9번" and b["customerId"] == CUSTOMER["sub"] for b in paged)
@@ -52,7 +53,8 @@ def test_my_bookings_need_a_token_and_reject_a_foreign_paging_token(stack):
     assert call_api(stack, "GET", "/bookings")[0] == 401
     _, page = call_api(stack, "GET", "/bookings", claims=OTHER_CUSTOMER, query={"limit": "1"})
     status, body = call_api(stack, "GET", "/bookings", claims=CUSTOMER, query={"nextToken": page["nextToken"]})
-    assert status == 400 and body["code"] == "INVALID_TOKEN"
+    assert status == 400
+    assert body["code"] == "INVALID_TOKEN"
 
 
 def test_one_booking_for_its_customer_only(stack):
@@ -62,7 +64,8 @@ def test_one_booking_for_its_customer_only(stack):
     status, view = call_api(stack, "GET", f"/bookings/{booking['bookingId']}", claims=CUSTOMER)
     assert status == 200, view
     assert {k: view[k] for k in booking} == booking
-    assert view["title"] == perf["title"] and view["startsAt"] == perf["startsAt"]
+    assert view["title"] == perf["title"]
+    assert view["startsAt"] == perf["startsAt"]
     status, body = call_api(stack, "GET", f"/bookings/{booking['bookingId']}", claims=OTHER_CUSTOMER)
     assert status == 404, body
     assert call_api(stack, "GET", f"/bookings/{unknown_id()}", claims=CUSTOMER)[0] == 404
@@ -78,8 +81,15 @@ def test_organizer_sees_own_performance_bookings_with_summary(stack):
     items, summary = performance_bookings(stack, pid, limit=2)
     assert sorted(i["bookingId"] for i in items) == sorted(b["bookingId"] for b in bookings)
     assert summary == {
-        "performanceId": pid, "title": perf["title"], "startsAt": perf["startsAt"], "status": "OPEN", "capacity": 50,
-        "confirmedBookings": 2, "confirmedTickets": 7, "cancelledBookings": 1, "cancelledTickets": 2,
+        "performanceId": pid,
+        "title": perf["title"],
+        "startsAt": perf["startsAt"],
+        "status": "OPEN",
+        "capacity": 50,
+        "confirmedBookings": 2,
+        "confirmedTickets": 7,
+        "cancelledBookings": 1,
+        "cancelledTickets": 2,
     }
 
 
@@ -95,6 +105,7 @@ def test_performance_bookings_are_for_its_organizer_only(stack):
 
 # ---------------------------------------------------------------- the projector, fed directly
 
+
 def _project(stack, *events) -> set[str]:
     return failures_of(stack, "StatusViewProjectorFunction", sqs_event(*(domain_envelope(e) for e in events)))
 
@@ -102,9 +113,17 @@ def _project(stack, *events) -> set[str]:
 def _registered(pid: str, organizer: str = "org-1"):
     return new_event(
         EventType.PERFORMANCE_REGISTERED,
-        {"performanceId": pid, "organizerId": organizer, "title": "Mahler 2", "venue": "Hall",
-         "startsAt": "2030-05-01T19:30:00+09:00", "capacity": 100, "createdAt": "2030-01-01T00:00:00.000Z"},
-        correlation_id="t", causation_id="t",
+        {
+            "performanceId": pid,
+            "organizerId": organizer,
+            "title": "Mahler 2",
+            "venue": "Hall",
+            "startsAt": "2030-05-01T19:30:00+09:00",
+            "capacity": 100,
+            "createdAt": "2030-01-01T00:00:00.000Z",
+        },
+        correlation_id="t",
+        causation_id="t",
     )
 
 
@@ -135,9 +154,12 @@ def test_a_late_registration_does_not_reopen_a_cancelled_performance(stack):
     registered = _registered(pid)
     cancelled = new_event(
         EventType.PERFORMANCE_CANCELLED,
-        {**{k: v for k, v in registered.data.model_dump().items() if k != "createdAt"},
-         "cancelledAt": "2030-01-02T00:00:00.000Z"},
-        correlation_id="t", causation_id="t",
+        {
+            **{k: v for k, v in registered.data.model_dump().items() if k != "createdAt"},
+            "cancelledAt": "2030-01-02T00:00:00.000Z",
+        },
+        correlation_id="t",
+        causation_id="t",
     )
     assert _project(stack, cancelled) == set()
     assert _project(stack, registered) == set()
@@ -167,7 +189,10 @@ def test_a_batch_of_new_bookings_is_one_write_per_performance(stack):
         mine = [b for b in bookings if b["performanceId"] == pid]
         items, summary = performance_bookings(stack, pid)
         assert sorted(i["bookingId"] for i in items) == sorted(b["bookingId"] for b in mine)
-        assert (summary["confirmedBookings"], summary["confirmedTickets"]) == (len(mine), sum(b["quantity"] for b in mine))
+        assert (summary["confirmedBookings"], summary["confirmedTickets"]) == (
+            len(mine),
+            sum(b["quantity"] for b in mine),
+        )
 
 
 def test_a_batch_redelivered_after_part_of_it_was_written_counts_each_booking_once(stack):
@@ -193,7 +218,11 @@ def test_one_performance_failing_fails_only_its_own_messages(stack, monkeypatch)
 
     assert _project(stack, _registered(ok)) == set()
     monkeypatch.setattr(store, "insert_confirmed_views", insert)
-    batch = [ticket_booked(booking_data(ok, 2)), ticket_booked(booking_data(failing, 1)), ticket_booked(booking_data(ok, 1))]
+    batch = [
+        ticket_booked(booking_data(ok, 2)),
+        ticket_booked(booking_data(failing, 1)),
+        ticket_booked(booking_data(ok, 1)),
+    ]
     assert _project(stack, *batch) == {"m1"}
     _, summary = performance_bookings(stack, ok)
     assert (summary["confirmedBookings"], summary["confirmedTickets"]) == (2, 3)

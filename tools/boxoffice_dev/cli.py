@@ -1,10 +1,10 @@
 """`boxoffice`: the local stack from the command line.
 
-  boxoffice run                         start everything, serve the API, stay in the foreground
-  boxoffice token --sub alice [--group organizers]
-  boxoffice invoke <FunctionLogicalId> -e events/<file>.json
-  boxoffice redrive <DLQLogicalId>      move parked messages back to their queue
-  boxoffice put-events <file>           put an events file's entries on the local bus
+boxoffice run                         start everything, serve the API, stay in the foreground
+boxoffice token --sub alice [--group organizers]
+boxoffice invoke <FunctionLogicalId> -e events/<file>.json
+boxoffice redrive <DLQLogicalId>      move parked messages back to their queue
+boxoffice put-events <file>           put an events file's entries on the local bus
 """
 
 from __future__ import annotations
@@ -37,8 +37,12 @@ def _demo_performance(stack: LocalStack, organizer_token: str) -> str:
     table = stack.resources["BookingsTable"]
     dynamodb = stack.client("dynamodb")
     stack.wait_for(
-        lambda: "Item" in dynamodb.get_item(TableName=table, Key={"pk": {"S": f"PERF#{performance_id}"}, "sk": {"S": "INVENTORY"}}),
-        timeout=60, what="the demo performance opening for booking",
+        lambda: (
+            "Item"
+            in dynamodb.get_item(TableName=table, Key={"pk": {"S": f"PERF#{performance_id}"}, "sk": {"S": "INVENTORY"}})
+        ),
+        timeout=60,
+        what="the demo performance opening for booking",
     )
     return performance_id
 
@@ -54,7 +58,8 @@ def cmd_run(args) -> int:
         customer = stack.token("customer")
         performance_id = _demo_performance(stack, organizer)
         url = stack.url
-        print(f"""
+        print(
+            f"""
 Boxoffice is running at {url}   (Ctrl-C stops everything)
 
 Tokens (also: .venv/bin/boxoffice token --sub <name> [--group organizers]):
@@ -63,9 +68,12 @@ export CUSTOMER_TOKEN={customer}
 
 Try it (a demo performance {performance_id} is registered):
 curl -s {url}/performances
-curl -s -X POST {url}/bookings -H "Authorization: Bearer $CUSTOMER_TOKEN" -H 'Content-Type: application/json' -d '{{"performanceId": "{performance_id}", "quantity": 2}}'
+curl -s -X POST {url}/bookings -H "Authorization: Bearer $CUSTOMER_TOKEN" -H 'Content-Type: application/json' \\
+  -d '{{"performanceId": "{performance_id}", "quantity": 2}}'
 curl -s {url}/bookings -H "Authorization: Bearer $CUSTOMER_TOKEN"
-""", flush=True)
+""",
+            flush=True,
+        )
         stopping.wait()
     except PortTaken as exc:
         print(exc, file=sys.stderr)
@@ -111,7 +119,7 @@ def cmd_redrive(args) -> int:
 
 
 def cmd_put_events(args) -> int:
-    """Put the entries of an events file on the local stack's bus (the file names the AWS bus; the local one is used)."""
+    """Put the entries of an events file on the local stack's bus (the file names AWS's bus; the local one is used)."""
     stack = Attached()
     with open(args.entries) as f:
         entries = json.load(f)
@@ -122,7 +130,9 @@ def cmd_put_events(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="boxoffice", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="boxoffice", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="start the local stack and serve the API").set_defaults(func=cmd_run)
     token = sub.add_parser("token", help="print an ID token of the local user pool")

@@ -21,7 +21,13 @@ def _sam(args: list[str], endpoint: str, quiet: bool, log_name: str | None = Non
     log = LOCAL / (log_name or f"sam-{args[0]}.log")
     started = time.monotonic()
     with open(log, "w") as out:
-        result = subprocess.run([str(SAM), *args, "--config-file", str(ROOT / "samconfig.toml"), "--config-env", "local"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        result = subprocess.run(
+            [str(SAM), *args, "--config-file", str(ROOT / "samconfig.toml"), "--config-env", "local"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     if result.returncode != 0:
         sys.stderr.write(log.read_text()[-6000:])
         raise SystemExit(f"sam {args[0]} failed (exit {result.returncode}); full output in {log}")

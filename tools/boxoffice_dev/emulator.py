@@ -66,12 +66,16 @@ class Emulator:
         installed = EMULATOR_VENV / "bin" / "ministack"
         if not installed.exists():
             raise SystemExit(f"the emulator is not installed ({installed}); run `make run` or `make venvs`")
-        log = open(self.log_path, "wb")
-        # Its own session, so stopping it can reach every worker process it starts.
-        self.process = subprocess.Popen(
-            [str(EMULATOR_VENV / "bin" / "python"), str(LAUNCHER)],
-            env=self.environment(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
+        # Its own session, so stopping it can reach every worker process it starts. (The child keeps its own copy of
+        # the log file's descriptor.)
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                [str(EMULATOR_VENV / "bin" / "python"), str(LAUNCHER)],
+                env=self.environment(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + READY_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -39,7 +39,9 @@ class LocalStack:
     # ------------------------------------------------------------------ lifecycle
     def up(self) -> LocalStack:
         if not port_is_free(self.host, self.port):
-            raise PortTaken(f"port {self.port} on {self.host} is already in use; free it or choose another: PORT=3001 make run")
+            raise PortTaken(
+                f"port {self.port} on {self.host} is already in use; free it or choose another: PORT=3001 make run"
+            )
         self.emulator = Emulator().start()
         try:
             self._say(f"emulator ready at {self.emulator.endpoint}; building and deploying template.yaml ...")
@@ -78,7 +80,12 @@ class LocalStack:
             print(text, flush=True)
 
     def state(self) -> dict:
-        return {"url": self.url, "endpoint": self.emulator.endpoint, "outputs": self.outputs, "resources": self.resources}
+        return {
+            "url": self.url,
+            "endpoint": self.emulator.endpoint,
+            "outputs": self.outputs,
+            "resources": self.resources,
+        }
 
     # ------------------------------------------------------------------ using it
     @property

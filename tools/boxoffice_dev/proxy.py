@@ -41,10 +41,17 @@ def make_server(host: str, port: int, upstream: str, prefix: str) -> ThreadingHT
                 except (http.client.HTTPException, OSError):
                     local.conn = None  # a stale keep-alive connection: reconnect once
                     if attempt == 2:
-                        self._reply(502, [("Content-Type", "application/json")],
-                                    b'{"code": "UPSTREAM_UNAVAILABLE", "message": "the local emulator did not answer"}')
+                        self._reply(
+                            502,
+                            [("Content-Type", "application/json")],
+                            b'{"code": "UPSTREAM_UNAVAILABLE", "message": "the local emulator did not answer"}',
+                        )
                         return
-            self._reply(response.status, [(k, v) for k, v in response.getheaders() if k.lower() not in _HOP_BY_HOP | {"content-length"}], payload)
+            self._reply(
+                response.status,
+                [(k, v) for k, v in response.getheaders() if k.lower() not in _HOP_BY_HOP | {"content-length"}],
+                payload,
+            )
 
         def _reply(self, status: int, headers, payload: bytes) -> None:
             try:

@@ -33,7 +33,9 @@ def token(endpoint: str, outputs: dict[str, str], name: str, groups: list[str] =
     for group in current - set(groups):
         idp.admin_remove_user_from_group(UserPoolId=pool, Username=name, GroupName=group)
     result = idp.admin_initiate_auth(
-        UserPoolId=pool, ClientId=app_client, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        UserPoolId=pool,
+        ClientId=app_client,
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": name, "PASSWORD": password},
     )
     return result["AuthenticationResult"]["IdToken"]

@@ -59,7 +59,7 @@ _original_query = None
 class _Order:
     """One partition's keys in ministack's sort order, kept in step with the partition's key set."""
 
-    __slots__ = ("bucket", "sk_name", "sk_type", "sort_value", "values", "keys", "ties")
+    __slots__ = ("bucket", "keys", "sk_name", "sk_type", "sort_value", "ties", "values")
 
     def __init__(self, bucket: dict, sk_name: str, sk_type: str):
         self.bucket, self.sk_name, self.sk_type = bucket, sk_name, sk_type
@@ -73,7 +73,7 @@ class _Order:
         self.sort_value = {k: v for v, k in pairs}
         self.values = [v for v, _ in pairs]
         self.keys = [k for _, k in pairs]
-        self.ties = any(a == b for a, b in zip(self.values, self.values[1:]))
+        self.ties = any(a == b for a, b in zip(self.values, self.values[1:], strict=False))
 
     def refresh(self) -> None:
         """Follow keys added or removed since the last request (item updates keep their key and place)."""

@@ -26,8 +26,10 @@ from __future__ import annotations
 import queue
 import time
 
-def _drain_stderr_bounded(self, first_line_wait: float = 0.050, idle_confirm: float = 0.005,
-                          hard_cap: float = 0.250) -> str:
+
+def _drain_stderr_bounded(
+    self, first_line_wait: float = 0.050, idle_confirm: float = 0.005, hard_cap: float = 0.250
+) -> str:
     lines = self._stderr_queue
     start = time.monotonic()
     try:

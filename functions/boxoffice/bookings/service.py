@@ -19,7 +19,14 @@ if TYPE_CHECKING:  # the HTTP models: queue consumers that use this module need 
     from boxoffice.models import BookTicketInput
 
 BOOKING_FIELDS = (
-    "bookingId", "performanceId", "customerId", "quantity", "status", "cancelReason", "createdAt", "cancelledAt",
+    "bookingId",
+    "performanceId",
+    "customerId",
+    "quantity",
+    "status",
+    "cancelReason",
+    "createdAt",
+    "cancelledAt",
 )
 _PERFORMANCE_FIELDS = ("title", "startsAt", "organizerId")
 # A transaction holds at most 100 items and each cancellation writes two.
@@ -133,7 +140,9 @@ def cancel_performance_bookings(
     for page in store.confirmed_bookings(cancelled.performanceId, page_size):
         for start in range(0, len(page), CANCEL_CHUNK):
             if not keep_going():
-                raise TimeoutError(f"stopped after cancelling {cancelled_count} bookings; the rest follow on redelivery")
+                raise TimeoutError(
+                    f"stopped after cancelling {cancelled_count} bookings; the rest follow on redelivery"
+                )
             chunk = page[start : start + CANCEL_CHUNK]
             at = now_iso()
             reason = CancelReason.PERFORMANCE_CANCELLED
@@ -145,5 +154,7 @@ def cancel_performance_bookings(
             for booking, at, reason, event in work:
                 if store.cancel_booking(booking, at, reason, event, return_seats=False):
                     cancelled_count += 1
-    logger.info("performance bookings cancelled", extra={"performanceId": cancelled.performanceId, "count": cancelled_count})
+    logger.info(
+        "performance bookings cancelled", extra={"performanceId": cancelled.performanceId, "count": cancelled_count}
+    )
     return cancelled_count

@@ -56,8 +56,12 @@ def open_inventory(details: dict) -> None:
         ),
         ExpressionAttributeNames={"#st": "status", "#cap": "capacity"},
         ExpressionAttributeValues={
-            ":id": details["performanceId"], ":t": details["title"], ":s": details["startsAt"],
-            ":o": details["organizerId"], ":c": details["capacity"], ":open": "OPEN",
+            ":id": details["performanceId"],
+            ":t": details["title"],
+            ":s": details["startsAt"],
+            ":o": details["organizerId"],
+            ":c": details["capacity"],
+            ":open": "OPEN",
         },
     )
 
@@ -69,8 +73,11 @@ def close_inventory(details: dict) -> None:
         UpdateExpression="SET performanceId = :id, title = :t, startsAt = :s, organizerId = :o, #st = :cancelled",
         ExpressionAttributeNames={"#st": "status"},
         ExpressionAttributeValues={
-            ":id": details["performanceId"], ":t": details["title"], ":s": details["startsAt"],
-            ":o": details["organizerId"], ":cancelled": "CANCELLED",
+            ":id": details["performanceId"],
+            ":t": details["title"],
+            ":s": details["startsAt"],
+            ":o": details["organizerId"],
+            ":cancelled": "CANCELLED",
         },
     )
 
@@ -121,7 +128,7 @@ def insert_booking(booking: dict, event) -> None:
                     }
                 },
                 put_event(table.name, event),
-            ]
+            ],
         )
     except ClientError as exc:
         if condition_failed_at(exc, 0):
@@ -152,7 +159,10 @@ def _cancel_items(table_name: str, booking: dict, cancelled_at: str, reason: str
                 "ConditionExpression": "#st = :confirmed",
                 "ExpressionAttributeNames": {"#st": "status"},
                 "ExpressionAttributeValues": {
-                    ":cancelled": "CANCELLED", ":confirmed": "CONFIRMED", ":r": reason, ":at": cancelled_at,
+                    ":cancelled": "CANCELLED",
+                    ":confirmed": "CONFIRMED",
+                    ":r": reason,
+                    ":at": cancelled_at,
                 },
             }
         },

@@ -18,7 +18,10 @@ def book(body: BookTicketInput) -> Response[Booking]:
     who = identity(router)
     try:
         booking = run_once(
-            "BookTicket", who.user_id, idempotency_key(router), body.model_dump(),
+            "BookTicket",
+            who.user_id,
+            idempotency_key(router),
+            body.model_dump(),
             lambda: service.book(who.user_id, body, correlation_id=correlation_id(router)),
             router.lambda_context,
         )

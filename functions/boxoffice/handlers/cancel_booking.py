@@ -17,7 +17,10 @@ router = APIGatewayRouter()
 def cancel(bookingId: Annotated[str, Path(pattern=ID)]) -> Booking:
     who = identity(router)
     return run_once(
-        "CancelBooking", who.user_id, idempotency_key(router), {"bookingId": bookingId},
+        "CancelBooking",
+        who.user_id,
+        idempotency_key(router),
+        {"bookingId": bookingId},
         lambda: service.cancel(who.user_id, bookingId, correlation_id=correlation_id(router)),
         router.lambda_context,
     )

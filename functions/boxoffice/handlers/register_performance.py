@@ -15,14 +15,19 @@ router = APIGatewayRouter()
 @router.post(
     "/performances",
     summary="Register a performance",
-    responses={201: {"description": "registered", "content": {"application/json": {"model": Performance}}},
-               400: {"description": "invalid", "content": {"application/json": {"model": ErrorBody}}},
-               403: {"description": "not an organizer", "content": {"application/json": {"model": ErrorBody}}}},
+    responses={
+        201: {"description": "registered", "content": {"application/json": {"model": Performance}}},
+        400: {"description": "invalid", "content": {"application/json": {"model": ErrorBody}}},
+        403: {"description": "not an organizer", "content": {"application/json": {"model": ErrorBody}}},
+    },
 )
 def register(body: RegisterPerformanceInput) -> Response[Performance]:
     who = organizer(router)
     performance = run_once(
-        "RegisterPerformance", who.user_id, idempotency_key(router), body.model_dump(),
+        "RegisterPerformance",
+        who.user_id,
+        idempotency_key(router),
+        body.model_dump(),
         lambda: service.register(who.user_id, body, correlation_id=correlation_id(router)),
         router.lambda_context,
     )

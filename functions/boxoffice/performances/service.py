@@ -15,8 +15,16 @@ if TYPE_CHECKING:  # the HTTP models: queue consumers that use this module need 
     from boxoffice.models import RegisterPerformanceInput
 
 PUBLIC_FIELDS = (
-    "performanceId", "title", "venue", "startsAt", "capacity", "bookedCount",
-    "status", "organizerId", "createdAt", "cancelledAt",
+    "performanceId",
+    "title",
+    "venue",
+    "startsAt",
+    "capacity",
+    "bookedCount",
+    "status",
+    "organizerId",
+    "createdAt",
+    "cancelledAt",
 )
 
 

@@ -39,7 +39,7 @@ def insert(performance: dict, event) -> None:
                 }
             },
             put_event(table.name, event),
-        ]
+        ],
     )
 
 

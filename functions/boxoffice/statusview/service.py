@@ -13,14 +13,25 @@ from boxoffice.paging import decode_token, encode_token
 from boxoffice.statusview import store
 
 VIEW_FIELDS = (
-    "bookingId", "performanceId", "customerId", "quantity", "status", "cancelReason",
-    "createdAt", "cancelledAt", "title", "startsAt",
+    "bookingId",
+    "performanceId",
+    "customerId",
+    "quantity",
+    "status",
+    "cancelReason",
+    "createdAt",
+    "cancelledAt",
+    "title",
+    "startsAt",
 )
 _ATTEMPTS = 5
 
 
 def _view(data, status: str) -> dict:
-    view = {k: getattr(data, k) for k in ("bookingId", "performanceId", "customerId", "quantity", "createdAt", "title", "startsAt")}
+    view = {
+        k: getattr(data, k)
+        for k in ("bookingId", "performanceId", "customerId", "quantity", "createdAt", "title", "startsAt")
+    }
     view["status"] = status
     if status == "CANCELLED":
         view["cancelReason"] = data.reason.value
@@ -66,9 +77,7 @@ def _project_cancelled(event: TicketCancelled) -> None:
         if current is None:
             if store.insert_view(view, {"cancelledBookings": 1, "cancelledTickets": q}):
                 return
-        elif current["status"] == "CANCELLED":
-            return
-        elif store.confirm_to_cancelled(
+        elif current["status"] == "CANCELLED" or store.confirm_to_cancelled(
             view, {"confirmedBookings": -1, "confirmedTickets": -q, "cancelledBookings": 1, "cancelledTickets": q}
         ):
             return
@@ -94,8 +103,15 @@ def customer_booking(customer_id: str, booking_id: str) -> dict:
 
 
 SUMMARY_FIELDS = (
-    "performanceId", "title", "startsAt", "status", "capacity",
-    "confirmedBookings", "confirmedTickets", "cancelledBookings", "cancelledTickets",
+    "performanceId",
+    "title",
+    "startsAt",
+    "status",
+    "capacity",
+    "confirmedBookings",
+    "confirmedTickets",
+    "cancelledBookings",
+    "cancelledTickets",
 )
 
 

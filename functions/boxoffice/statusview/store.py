@@ -42,7 +42,8 @@ def _summary_add(table_name: str, performance_id: str, counts: dict[str, int]) -
         "Update": {
             "TableName": table_name,
             "Key": summary_key(performance_id),
-            "UpdateExpression": "SET performanceId = :pid ADD " + ", ".join(f"{n} {v}" for n, v in zip(names, values)),
+            "UpdateExpression": "SET performanceId = :pid ADD "
+            + ", ".join(f"{n} {v}" for n, v in zip(names, values, strict=False)),
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": {**values, ":pid": performance_id},
         }
@@ -66,7 +67,13 @@ def insert_view(view: dict, counts: dict[str, int]) -> bool:
     return transact_unless_first_fails(
         table,
         [
-            {"Put": {"TableName": table.name, "Item": _view_item(view), "ConditionExpression": "attribute_not_exists(pk)"}},
+            {
+                "Put": {
+                    "TableName": table.name,
+                    "Item": _view_item(view),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
             _summary_add(table.name, view["performanceId"], counts),
         ],
     )
@@ -80,13 +87,23 @@ def insert_confirmed_views(performance_id: str, views: dict[str, dict]) -> set[s
     """
     table = _table()
     puts = {
-        booking_id: {"Put": {"TableName": table.name, "Item": _view_item(view), "ConditionExpression": "attribute_not_exists(pk)"}}
+        booking_id: {
+            "Put": {
+                "TableName": table.name,
+                "Item": _view_item(view),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
         for booking_id, view in views.items()
     }
 
     def counts(booking_ids: list[str]) -> list[dict]:
         tickets = sum(views[b]["quantity"] for b in booking_ids)
-        return [_summary_add(table.name, performance_id, {"confirmedBookings": len(booking_ids), "confirmedTickets": tickets})]
+        return [
+            _summary_add(
+                table.name, performance_id, {"confirmedBookings": len(booking_ids), "confirmedTickets": tickets}
+            )
+        ]
 
     return transact_new_only(table, puts, counts)
 
@@ -105,8 +122,10 @@ def confirm_to_cancelled(view: dict, counts: dict[str, int]) -> bool:
                     "ConditionExpression": "#st = :confirmed",
                     "ExpressionAttributeNames": {"#st": "status"},
                     "ExpressionAttributeValues": {
-                        ":cancelled": "CANCELLED", ":confirmed": "CONFIRMED",
-                        ":r": view["cancelReason"], ":at": view["cancelledAt"],
+                        ":cancelled": "CANCELLED",
+                        ":confirmed": "CONFIRMED",
+                        ":r": view["cancelReason"],
+                        ":at": view["cancelledAt"],
                     },
                 }
             },
@@ -123,8 +142,11 @@ def upsert_summary_details(details: dict, *, cancelled: bool) -> None:
         UpdateExpression=f"SET performanceId = :pid, title = :t, startsAt = :s, organizerId = :o, #cap = :c, {status}",
         ExpressionAttributeNames={"#st": "status", "#cap": "capacity"},
         ExpressionAttributeValues={
-            ":pid": details["performanceId"], ":t": details["title"], ":s": details["startsAt"],
-            ":o": details["organizerId"], ":c": details["capacity"],
+            ":pid": details["performanceId"],
+            ":t": details["title"],
+            ":s": details["startsAt"],
+            ":o": details["organizerId"],
+            ":c": details["capacity"],
             **({":cancelled": "CANCELLED"} if cancelled else {":open": "OPEN"}),
         },
     )
