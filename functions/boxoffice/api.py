@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType, RequestValidationError
 from aws_lambda_powertools.event_handler.router import Router
@@ -149,7 +150,7 @@ def _groups(raw) -> frozenset[str]:
     return frozenset(g for g in re.split(r"[,\s]+", str(raw or "").strip("[]")) if g)
 
 
-def identity(app: APIGatewayRestResolver) -> Identity:
+def identity(app: BaseRouter) -> Identity:
     """Who is calling, from the authorizer's claims only (never from the body)."""
     authorizer = (app.current_event.raw_event.get("requestContext") or {}).get("authorizer") or {}
     claims = authorizer.get("claims") or authorizer
@@ -159,18 +160,19 @@ def identity(app: APIGatewayRestResolver) -> Identity:
     return Identity(user_id=str(user_id), groups=_groups(claims.get("cognito:groups")))
 
 
-def organizer(app: APIGatewayRestResolver) -> Identity:
+def organizer(app: BaseRouter) -> Identity:
     who = identity(app)
     if not who.is_organizer:
         raise Forbidden("only organizers can do this")
     return who
 
 
-def correlation_id(app: APIGatewayRestResolver) -> str:
-    return app.current_event.request_context.request_id or "unknown"
+def correlation_id(app: BaseRouter) -> str:
+    request_id = (app.current_event.raw_event.get("requestContext") or {}).get("requestId")
+    return str(request_id or "unknown")
 
 
-def idempotency_key(app: APIGatewayRestResolver) -> str | None:
+def idempotency_key(app: BaseRouter) -> str | None:
     key = app.current_event.headers.get("Idempotency-Key") or app.current_event.headers.get("idempotency-key")
     if key is None:
         return None

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from boxoffice.contracts import BusEvent, parse_detail
+from boxoffice.contracts import AnyEvent, BusEvent, parse_detail
 from boxoffice.observability import logger, metrics
 
 
@@ -18,7 +18,7 @@ def bus_event(record: SQSRecord) -> BusEvent:
     return BusEvent.model_validate(json.loads(record.body))
 
 
-def domain_event(record: SQSRecord):
+def domain_event(record: SQSRecord) -> AnyEvent:
     """The typed domain event in an SQS message; raises if it breaks the contract (it then ends in the DLQ)."""
     envelope = bus_event(record)
     event = parse_detail(envelope.detail_type, envelope.detail)
@@ -26,7 +26,7 @@ def domain_event(record: SQSRecord):
     return event
 
 
-def _log_as(event) -> None:
+def _log_as(event: AnyEvent) -> None:
     """What is logged from here on carries this event's correlation id, id and type."""
     logger.set_correlation_id(event.metadata.correlationId)
     logger.append_keys(eventId=event.metadata.eventId, eventType=event.metadata.eventType.value)
@@ -43,14 +43,19 @@ def lambda_entry(handler: Callable) -> Callable:
     return lambda_handler
 
 
-def sqs_batch_consumer(handle_batch: Callable[[dict[str, object]], dict[str, Exception]]) -> Callable:
+# A batch handler gets a batch's events by message id and answers the failures by message id.
+BatchHandler = Callable[[dict[str, AnyEvent]], dict[str, Exception]]
+
+
+def sqs_batch_consumer(handle_batch: BatchHandler) -> Callable:
     """A Lambda entry point that hands a whole SQS batch to `handle_batch` at once, so that it can combine the events'
     writes: it gets the parsed events by message id and answers the failures by message id; only those (and the
     messages that broke the contract) are reported back to be retried."""
     processor = BatchProcessor(event_type=EventType.SQS)
 
     def handler(event, context):
-        events, failures = {}, {}
+        events: dict[str, AnyEvent] = {}
+        failures: dict[str, Exception] = {}
         for record in event.get("Records", []):
             try:
                 events[record["messageId"]] = domain_event(SQSRecord(record))
@@ -69,12 +74,12 @@ def sqs_batch_consumer(handle_batch: Callable[[dict[str, object]], dict[str, Exc
     return lambda_entry(handler)
 
 
-def one_by_one(handle: Callable[[object], None]) -> Callable[[dict[str, object]], dict[str, Exception]]:
+def one_by_one(handle: Callable[[AnyEvent], None]) -> BatchHandler:
     """A batch handler (see `sqs_batch_consumer`) that hands each event to `handle` on its own: one event's trouble
     fails only its own message."""
 
-    def handle_batch(events: dict[str, object]) -> dict[str, Exception]:
-        failures = {}
+    def handle_batch(events: dict[str, AnyEvent]) -> dict[str, Exception]:
+        failures: dict[str, Exception] = {}
         for message_id, event in events.items():
             _log_as(event)
             try:
@@ -86,6 +91,6 @@ def one_by_one(handle: Callable[[object], None]) -> Callable[[dict[str, object]]
     return handle_batch
 
 
-def sqs_consumer(handle: Callable[[object], None]) -> Callable:
+def sqs_consumer(handle: Callable[[AnyEvent], None]) -> Callable:
     """A Lambda entry point that hands each event of an SQS batch to `handle` and reports only the failures."""
     return sqs_batch_consumer(one_by_one(handle))

@@ -6,6 +6,7 @@ import random
 import time
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any, overload
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
@@ -47,9 +48,9 @@ class Table:
     def update_item(self, **params) -> None:
         self.client.update_item(TableName=self.name, **low_request(params))
 
-    def query(self, **params) -> dict:
+    def query(self, **params) -> dict[str, Any]:
         out = self.client.query(TableName=self.name, **low_request(params))
-        page = {"Items": [from_low(i) for i in out.get("Items", [])]}
+        page: dict[str, Any] = {"Items": [from_low(i) for i in out.get("Items", [])]}
         if "LastEvaluatedKey" in out:
             page["LastEvaluatedKey"] = from_low(out["LastEvaluatedKey"])
         return page
@@ -61,6 +62,10 @@ class Table:
         )
 
 
+@overload
+def plain(item: dict) -> dict: ...
+@overload
+def plain(item: dict | None) -> dict | None: ...
 def plain(item: dict | None) -> dict | None:
     """DynamoDB's Decimals back to ints, key attributes dropped."""
     if item is None:
@@ -96,7 +101,7 @@ def _conflict_only(exc: ClientError) -> bool:
     return is_transaction_cancelled(exc) and "TransactionConflict" in codes and "ConditionalCheckFailed" not in codes
 
 
-def transact(table, items: list[dict], attempts: int = 8) -> None:
+def transact(table: Table, items: list[dict], attempts: int = 8) -> None:
     """TransactWriteItems, retried with jittered backoff while it only lost a race with another transaction.
 
     On a hot item (a sale's seat inventory) concurrent transactions cancel each other with
@@ -113,7 +118,7 @@ def transact(table, items: list[dict], attempts: int = 8) -> None:
             time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
 
 
-def transact_unless_first_fails(table, items: list[dict]) -> bool:
+def transact_unless_first_fails(table: Table, items: list[dict]) -> bool:
     """`transact`, answering False when the first item's condition says the change was already made or not allowed."""
     try:
         transact(table, items)
@@ -132,7 +137,7 @@ class ConditionFailedAfter(Exception):
 _GUARDED_PER_TRANSACTION = 90
 
 
-def transact_new_only(table, guarded: dict[str, dict], then: Callable[[list[str]], list[dict]]) -> set[str]:
+def transact_new_only(table: Table, guarded: dict[str, dict], then: Callable[[list[str]], list[dict]]) -> set[str]:
     """Write many changes at once, each only once: one transaction of `guarded` items (by id, each conditional on
     not having been written before) and `then(ids)`, the items that follow from the ones being written (a sum).
 

@@ -6,8 +6,9 @@ request body is part of the check, so reusing a key for a different request is r
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache
+from typing import Any, cast
 
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
@@ -40,11 +41,14 @@ def _once_on(client, table_name: str):
     return once
 
 
-def run_once(operation: str, scope: str, key: str | None, body: dict, work: Callable[[], dict], context=None) -> dict:
+def run_once[R: Mapping[str, Any]](
+    operation: str, scope: str, key: str | None, body: Mapping[str, Any], work: Callable[[], R], context=None
+) -> R:
     """`work()` once per (operation, caller, key); a retry gets the first result back. No key: just run it."""
     if key is None:
         return work()
     if context is not None:
         _config.register_lambda_context(context)
     once = _once_on(config.client("dynamodb"), config.env(config.IDEMPOTENCY_TABLE))
-    return once(request={"operation": operation, "scope": scope, "key": key, "body": body}, work=work)
+    # A retry gets back what the first call stored: the same record, as JSON gave it back.
+    return cast(R, once(request={"operation": operation, "scope": scope, "key": key, "body": body}, work=work))

@@ -5,8 +5,16 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from typing import TypedDict
 
 from boxoffice.errors import InvalidRequest
+
+
+class Page[T](TypedDict):
+    """One page of a list, and the token of the next (None on the last)."""
+
+    items: list[T]
+    nextToken: str | None
 
 
 def encode_token(key: dict | None) -> str | None:

@@ -6,7 +6,7 @@ import json
 import uuid
 
 from boxoffice.clock import new_id
-from boxoffice.contracts import SOURCE_OF, EventType, detail_of, new_event
+from boxoffice.contracts import SOURCE_OF, TicketBooked, TicketCancelled, detail_of, new_event
 from tests.api_events import ORGANIZER
 from tests.helpers import future
 from tests.stack import ACCOUNT, REGION, Stack, call_api
@@ -94,12 +94,12 @@ def booking_data(
 
 
 def ticket_booked(data: dict):
-    return new_event(EventType.TICKET_BOOKED, data, correlation_id="test", causation_id="test")
+    return new_event(TicketBooked, data, correlation_id="test", causation_id="test")
 
 
 def ticket_cancelled(data: dict, reason: str = "CUSTOMER"):
     return new_event(
-        EventType.TICKET_CANCELLED,
+        TicketCancelled,
         {**data, "cancelledAt": "2030-01-02T00:00:00.000Z", "reason": reason},
         correlation_id="test",
         causation_id="test",

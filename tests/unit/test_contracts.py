@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from boxoffice.contracts import SOURCE_OF, EventType, Source, detail_of, new_event, parse_detail
+from boxoffice.contracts import MODEL_OF, SOURCE_OF, EventType, Source, detail_of, new_event, parse_detail
 from tests import template
 from tests.api_events import CUSTOMER, ORGANIZER
 from tests.helpers import book, register
@@ -48,7 +48,7 @@ def _sample(event_type: EventType):
         return ticket_booked(booking_data(pid))
     if event_type == EventType.TICKET_CANCELLED:
         return ticket_cancelled(booking_data(pid), reason="PERFORMANCE_CANCELLED")
-    return new_event(event_type, data, correlation_id="c", causation_id="c")
+    return new_event(MODEL_OF[event_type], data, correlation_id="c", causation_id="c")
 
 
 def _consumer_rule_of(function: str) -> dict:

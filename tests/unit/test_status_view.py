@@ -1,6 +1,6 @@
 """The status view: customers' and organizers' reads, and a projector that tolerates any order and duplicates."""
 
-from boxoffice.contracts import EventType, new_event
+from boxoffice.contracts import PerformanceCancelled, PerformanceRegistered, new_event
 from tests.api_events import CUSTOMER, ORGANIZER, OTHER_CUSTOMER, OTHER_ORGANIZER
 from tests.helpers import book, register
 from tests.stack import call_api
@@ -112,7 +112,7 @@ def _project(stack, *events) -> set[str]:
 
 def _registered(pid: str, organizer: str = "org-1"):
     return new_event(
-        EventType.PERFORMANCE_REGISTERED,
+        PerformanceRegistered,
         {
             "performanceId": pid,
             "organizerId": organizer,
@@ -153,7 +153,7 @@ def test_a_late_registration_does_not_reopen_a_cancelled_performance(stack):
     pid = unknown_id()
     registered = _registered(pid)
     cancelled = new_event(
-        EventType.PERFORMANCE_CANCELLED,
+        PerformanceCancelled,
         {
             **{k: v for k, v in registered.data.model_dump().items() if k != "createdAt"},
             "cancelledAt": "2030-01-02T00:00:00.000Z",

@@ -10,10 +10,17 @@ Layout (pk / sk):
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, cast
+
 from botocore.exceptions import ClientError
 
 from boxoffice import config
+from boxoffice.bookings.records import BookingRecord, BookingRef, InventoryRecord, PerformanceDetails
+from boxoffice.contracts import CancelReason, TicketBooked, TicketCancelled
 from boxoffice.dynamo import (
+    Table,
     cancellation_codes,
     condition_failed_at,
     from_low,
@@ -25,27 +32,28 @@ from boxoffice.dynamo import (
 from boxoffice.outbox import put_event
 
 
-def _table():
+def _table() -> Table:
     return config.table(config.BOOKINGS_TABLE)
 
 
-def inventory_key(performance_id: str) -> dict:
+def inventory_key(performance_id: str) -> dict[str, str]:
     return {"pk": f"PERF#{performance_id}", "sk": "INVENTORY"}
 
 
-def booking_key(performance_id: str, booking_id: str) -> dict:
+def booking_key(performance_id: str, booking_id: str) -> dict[str, str]:
     return {"pk": f"PERF#{performance_id}", "sk": f"BOOKING#{booking_id}"}
 
 
-def ref_key(booking_id: str) -> dict:
+def ref_key(booking_id: str) -> dict[str, str]:
     return {"pk": f"BOOKING#{booking_id}", "sk": "REF"}
 
 
-def get_inventory(performance_id: str) -> dict | None:
-    return plain(_table().get_item(Key=inventory_key(performance_id), ConsistentRead=True).get("Item"))
+def get_inventory(performance_id: str) -> InventoryRecord | None:
+    item = _table().get_item(Key=inventory_key(performance_id), ConsistentRead=True).get("Item")
+    return cast("InventoryRecord | None", plain(item))
 
 
-def open_inventory(details: dict) -> None:
+def open_inventory(details: PerformanceDetails) -> None:
     """Record a registered performance's seats; harmless if repeated or if it was already cancelled."""
     _table().update_item(
         Key=inventory_key(details["performanceId"]),
@@ -66,7 +74,7 @@ def open_inventory(details: dict) -> None:
     )
 
 
-def close_inventory(details: dict) -> None:
+def close_inventory(details: PerformanceDetails) -> None:
     """Stop all sales of a performance; works before or after it was opened."""
     _table().update_item(
         Key=inventory_key(details["performanceId"]),
@@ -85,16 +93,16 @@ def close_inventory(details: dict) -> None:
 class SeatsRefused(Exception):
     """The inventory refused the seats; `inventory` is its state at that moment (None if absent)."""
 
-    def __init__(self, inventory: dict | None):
+    def __init__(self, inventory: InventoryRecord | None):
         super().__init__("seats refused")
         self.inventory = inventory
 
 
-def booking_item(booking: dict) -> dict:
+def booking_item(booking: BookingRecord) -> dict[str, Any]:
     return {**booking_key(booking["performanceId"], booking["bookingId"]), **booking}
 
 
-def insert_booking(booking: dict, event) -> None:
+def insert_booking(booking: BookingRecord, event: TicketBooked) -> None:
     """Take the seats and write the booking and its event in one transaction: never oversold."""
     table = _table()
     pid, bid = booking["performanceId"], booking["bookingId"]
@@ -133,23 +141,32 @@ def insert_booking(booking: dict, event) -> None:
     except ClientError as exc:
         if condition_failed_at(exc, 0):
             old = exc.response["CancellationReasons"][0].get("Item")
-            raise SeatsRefused(_deserialize(old) if old else None) from exc
+            raise SeatsRefused(cast("InventoryRecord", plain(from_low(old))) if old else None) from exc
         raise
 
 
-def _deserialize(item: dict) -> dict:
-    return plain(from_low(item))
+def get_ref(booking_id: str) -> BookingRef | None:
+    item = _table().get_item(Key=ref_key(booking_id), ConsistentRead=True).get("Item")
+    return cast("BookingRef | None", plain(item))
 
 
-def get_ref(booking_id: str) -> dict | None:
-    return plain(_table().get_item(Key=ref_key(booking_id), ConsistentRead=True).get("Item"))
+def get_booking(performance_id: str, booking_id: str) -> BookingRecord | None:
+    item = _table().get_item(Key=booking_key(performance_id, booking_id), ConsistentRead=True).get("Item")
+    return cast("BookingRecord | None", plain(item))
 
 
-def get_booking(performance_id: str, booking_id: str) -> dict | None:
-    return plain(_table().get_item(Key=booking_key(performance_id, booking_id), ConsistentRead=True).get("Item"))
+@dataclass(frozen=True)
+class Cancellation:
+    """A booking to move from CONFIRMED to CANCELLED, and the event that says so."""
+
+    booking: BookingRecord
+    cancelled_at: str
+    reason: CancelReason
+    event: TicketCancelled
 
 
-def _cancel_items(table_name: str, booking: dict, cancelled_at: str, reason: str, event) -> list[dict]:
+def _cancel_items(table_name: str, cancellation: Cancellation) -> list[dict]:
+    booking = cancellation.booking
     return [
         {
             "Update": {
@@ -161,38 +178,38 @@ def _cancel_items(table_name: str, booking: dict, cancelled_at: str, reason: str
                 "ExpressionAttributeValues": {
                     ":cancelled": "CANCELLED",
                     ":confirmed": "CONFIRMED",
-                    ":r": reason,
-                    ":at": cancelled_at,
+                    ":r": cancellation.reason.value,
+                    ":at": cancellation.cancelled_at,
                 },
             }
         },
-        put_event(table_name, event),
+        put_event(table_name, cancellation.event),
     ]
 
 
-def cancel_booking(booking: dict, cancelled_at: str, reason: str, event, *, return_seats: bool) -> bool:
+def cancel_booking(cancellation: Cancellation, *, return_seats: bool) -> bool:
     """CONFIRMED to CANCELLED with its event (and the seats back); False if it was no longer CONFIRMED."""
     table = _table()
-    items = _cancel_items(table.name, booking, cancelled_at, reason, event)
+    items = _cancel_items(table.name, cancellation)
     if return_seats:
         items.append(
             {
                 "Update": {
                     "TableName": table.name,
-                    "Key": inventory_key(booking["performanceId"]),
+                    "Key": inventory_key(cancellation.booking["performanceId"]),
                     "UpdateExpression": "SET available = available + :q",
                     "ConditionExpression": "attribute_exists(available)",
-                    "ExpressionAttributeValues": {":q": booking["quantity"]},
+                    "ExpressionAttributeValues": {":q": cancellation.booking["quantity"]},
                 }
             }
         )
     return transact_unless_first_fails(table, items)
 
 
-def cancel_bookings_together(cancellations: list[tuple[dict, str, str, object]]) -> bool:
+def cancel_bookings_together(cancellations: list[Cancellation]) -> bool:
     """Cancel up to 50 bookings in one transaction; False if any of them was no longer CONFIRMED."""
     table = _table()
-    items = [item for b, at, reason, event in cancellations for item in _cancel_items(table.name, b, at, reason, event)]
+    items = [item for c in cancellations for item in _cancel_items(table.name, c)]
     try:
         transact(table, items)
         return True
@@ -202,9 +219,9 @@ def cancel_bookings_together(cancellations: list[tuple[dict, str, str, object]])
         raise
 
 
-def confirmed_bookings(performance_id: str, page_size: int):
+def confirmed_bookings(performance_id: str, page_size: int) -> Iterator[list[BookingRecord]]:
     """Every CONFIRMED booking of a performance, page by page, read consistently."""
-    args = {
+    args: dict[str, Any] = {
         "KeyConditionExpression": "pk = :p AND begins_with(sk, :b)",
         "FilterExpression": "#st = :confirmed",
         "ExpressionAttributeNames": {"#st": "status"},
@@ -215,7 +232,7 @@ def confirmed_bookings(performance_id: str, page_size: int):
     table = _table()
     while True:
         result = table.query(**args)
-        items = [plain(i) for i in result.get("Items", [])]
+        items = [cast("BookingRecord", plain(i)) for i in result.get("Items", [])]
         if items:
             yield items
         if "LastEvaluatedKey" not in result:

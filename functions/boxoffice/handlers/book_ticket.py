@@ -29,7 +29,7 @@ def book(body: BookTicketInput) -> Response[Booking]:
         metrics.add_metric(name="SoldOut", unit="Count", value=1)
         raise
     metrics.add_metric(name="TicketsBooked", unit="Count", value=booking["quantity"])
-    return Response(201, content_types.APPLICATION_JSON, booking)
+    return Response(201, content_types.APPLICATION_JSON, Booking.model_validate(booking))
 
 
 app = make_app(router)

@@ -17,12 +17,12 @@ def my_bookings(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     nextToken: Annotated[str | None, Query(max_length=TOKEN)] = None,
 ) -> BookingPage:
-    return service.customer_bookings(identity(router).user_id, limit, nextToken)
+    return BookingPage.model_validate(service.customer_bookings(identity(router).user_id, limit, nextToken))
 
 
 @router.get("/bookings/<bookingId>", summary="One of my bookings")
 def my_booking(bookingId: Annotated[str, Path(pattern=ID)]) -> BookingView:
-    return service.customer_booking(identity(router).user_id, bookingId)
+    return BookingView.model_validate(service.customer_booking(identity(router).user_id, bookingId))
 
 
 @router.get("/performances/<performanceId>/bookings", summary="A performance's bookings and summary, for its organizer")
@@ -31,7 +31,8 @@ def performance_bookings(
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     nextToken: Annotated[str | None, Query(max_length=TOKEN)] = None,
 ) -> PerformanceBookingsPage:
-    return service.performance_bookings(organizer(router).user_id, performanceId, limit, nextToken)
+    page = service.performance_bookings(organizer(router).user_id, performanceId, limit, nextToken)
+    return PerformanceBookingsPage.model_validate(page)
 
 
 app = make_app(router)

@@ -16,7 +16,7 @@ router = APIGatewayRouter()
 @router.post("/bookings/<bookingId>/cancel", summary="Cancel a booking (repeating it is harmless)")
 def cancel(bookingId: Annotated[str, Path(pattern=ID)]) -> Booking:
     who = identity(router)
-    return run_once(
+    booking = run_once(
         "CancelBooking",
         who.user_id,
         idempotency_key(router),
@@ -24,6 +24,7 @@ def cancel(bookingId: Annotated[str, Path(pattern=ID)]) -> Booking:
         lambda: service.cancel(who.user_id, bookingId, correlation_id=correlation_id(router)),
         router.lambda_context,
     )
+    return Booking.model_validate(booking)
 
 
 app = make_app(router)

@@ -16,7 +16,8 @@ router = APIGatewayRouter()
 def cancel(performanceId: Annotated[str, Path(pattern=ID)]) -> Performance:
     who = organizer(router)
     request_id = correlation_id(router)
-    return service.cancel(performanceId, who.user_id, correlation_id=request_id, causation_id=request_id)
+    cancelled = service.cancel(performanceId, who.user_id, correlation_id=request_id, causation_id=request_id)
+    return Performance.model_validate(cancelled)
 
 
 app = make_app(router)

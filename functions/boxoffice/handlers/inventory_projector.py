@@ -4,15 +4,15 @@
 # the cold start the parser models that utility otherwise loads for its type hints (about 20 ms).
 from boxoffice.consumers import sqs_consumer  # noqa: I001
 from boxoffice.bookings import service
-from boxoffice.contracts import PerformanceCancelled, PerformanceRegistered
+from boxoffice.contracts import AnyEvent, PerformanceCancelled, PerformanceRegistered
 
 
-def handle(event) -> None:
+def handle(event: AnyEvent) -> None:
     match event:
         case PerformanceRegistered():
-            service.open_for_sale(event.data.model_dump())
+            service.open_for_sale(service.performance_details(event.data))
         case PerformanceCancelled():
-            service.store.close_inventory(event.data.model_dump())
+            service.close_for_sale(service.performance_details(event.data))
 
 
 lambda_handler = sqs_consumer(handle)

@@ -17,12 +17,12 @@ def list_performances(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     nextToken: Annotated[str | None, Query(max_length=TOKEN)] = None,
 ) -> PerformancePage:
-    return service.list_page(limit, nextToken)
+    return PerformancePage.model_validate(service.list_page(limit, nextToken))
 
 
 @router.get("/performances/<performanceId>", summary="Read a performance")
 def get_performance(performanceId: Annotated[str, Path(pattern=ID)]) -> Performance:
-    return service.get(performanceId)
+    return Performance.model_validate(service.get(performanceId))
 
 
 app = make_app(router)

@@ -32,7 +32,7 @@ def register(body: RegisterPerformanceInput) -> Response[Performance]:
         router.lambda_context,
     )
     metrics.add_metric(name="PerformancesRegistered", unit="Count", value=1)
-    return Response(201, content_types.APPLICATION_JSON, performance)
+    return Response(201, content_types.APPLICATION_JSON, Performance.model_validate(performance))
 
 
 app = make_app(router)

@@ -6,41 +6,42 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from boxoffice.clock import iso, new_id, now_iso
-from boxoffice.contracts import EventType, new_event
+from boxoffice.contracts import (
+    AnyEvent,
+    PerformanceCancelled,
+    PerformanceRegistered,
+    TicketBooked,
+    TicketCancelled,
+    new_event,
+)
 from boxoffice.errors import Forbidden, NotFound
-from boxoffice.paging import decode_token, encode_token
+from boxoffice.paging import Page, decode_token, encode_token
 from boxoffice.performances import store
+from boxoffice.performances.records import HeadcountChange, NewPerformance, PerformanceRecord
 
 if TYPE_CHECKING:  # the HTTP models: queue consumers that use this module need not load them
     from boxoffice.models import RegisterPerformanceInput
 
-PUBLIC_FIELDS = (
-    "performanceId",
-    "title",
-    "venue",
-    "startsAt",
-    "capacity",
-    "bookedCount",
-    "status",
-    "organizerId",
-    "createdAt",
-    "cancelledAt",
-)
+
+def _not_found() -> NotFound:
+    return NotFound("no performance with this id", code="PERFORMANCE_NOT_FOUND")
 
 
-def _public(item: dict) -> dict:
-    return {k: item.get(k) for k in PUBLIC_FIELDS if k in item or k == "cancelledAt"}
+def _event_data(item: PerformanceRecord) -> dict[str, object]:
+    return {
+        "performanceId": item["performanceId"],
+        "organizerId": item["organizerId"],
+        "title": item["title"],
+        "venue": item["venue"],
+        "startsAt": item["startsAt"],
+        "capacity": item["capacity"],
+    }
 
 
-def _event_data(item: dict) -> dict:
-    return {k: item[k] for k in ("performanceId", "organizerId", "title", "venue", "startsAt", "capacity")}
-
-
-def register(organizer_id: str, request: RegisterPerformanceInput, *, correlation_id: str) -> dict:
-    performance_id = new_id()
+def register(organizer_id: str, request: RegisterPerformanceInput, *, correlation_id: str) -> PerformanceRecord:
     created_at = now_iso()
-    item = {
-        "performanceId": performance_id,
+    item: NewPerformance = {
+        "performanceId": new_id(),
         "title": request.title,
         "venue": request.venue,
         "startsAt": request.startsAt,
@@ -51,61 +52,76 @@ def register(organizer_id: str, request: RegisterPerformanceInput, *, correlatio
         "organizerId": organizer_id,
         "createdAt": created_at,
     }
-    event = new_event(
-        EventType.PERFORMANCE_REGISTERED,
+    event: PerformanceRegistered = new_event(
+        PerformanceRegistered,
         {**_event_data(item), "createdAt": created_at},
         correlation_id=correlation_id,
         causation_id=correlation_id,
     )
     store.insert(item, event)
-    return _public(item)
+    return item
 
 
-def get(performance_id: str) -> dict:
+def get(performance_id: str) -> PerformanceRecord:
     item = store.get(performance_id)
     if item is None:
-        raise NotFound("no performance with this id", code="PERFORMANCE_NOT_FOUND")
-    return _public(item)
+        raise _not_found()
+    return item
 
 
-def list_page(limit: int, next_token: str | None) -> dict:
+def list_page(limit: int, next_token: str | None) -> Page[PerformanceRecord]:
     start = decode_token(next_token, index_keys=("gsi1pk", "gsi1sk"), must_match={"gsi1pk": store.LIST_PARTITION})
     items, last = store.page(limit, start)
-    return {"items": [_public(i) for i in items], "nextToken": encode_token(last)}
+    return Page(items=items, nextToken=encode_token(last))
 
 
-def cancel(performance_id: str, organizer_id: str, *, correlation_id: str, causation_id: str) -> dict:
+def cancel(performance_id: str, organizer_id: str, *, correlation_id: str, causation_id: str) -> PerformanceRecord:
     """Cancel a performance its organizer owns; cancelling again changes nothing."""
-    item = store.get(performance_id)
-    if item is None:
-        raise NotFound("no performance with this id", code="PERFORMANCE_NOT_FOUND")
+    item = get(performance_id)
     if item["organizerId"] != organizer_id:
         raise Forbidden("only the performance's own organizer can cancel it", code="NOT_YOUR_PERFORMANCE")
     if item["status"] == "CANCELLED":
-        return _public(item)
+        return item
     cancelled_at = now_iso()
-    event = new_event(
-        EventType.PERFORMANCE_CANCELLED,
+    event: PerformanceCancelled = new_event(
+        PerformanceCancelled,
         {**_event_data(item), "cancelledAt": cancelled_at},
         correlation_id=correlation_id,
         causation_id=causation_id,
     )
     store.mark_cancelled(performance_id, cancelled_at, event)
     # Re-read: either our write or a concurrent cancel won; both leave it CANCELLED.
-    return _public(store.get(performance_id))
+    return get(performance_id)
 
 
-def apply_headcount(changes: list[tuple[str, str, int]]) -> tuple[set[str], dict[str, Exception]]:
-    """Apply (eventId, performanceId, delta) changes, summed per performance.
+def headcount_change(event: AnyEvent) -> HeadcountChange | None:
+    """What an event does to its performance's headcount: a booking adds its tickets, a cancellation takes them back."""
+    match event:
+        case TicketBooked():
+            delta = event.data.quantity
+        case TicketCancelled():
+            delta = -event.data.quantity
+        case _:
+            return None
+    return {"eventId": event.metadata.eventId, "performanceId": event.data.performanceId, "delta": delta}
+
+
+def headcount_by_performance(changes: list[HeadcountChange]) -> dict[str, dict[str, int]]:
+    """The changes grouped by performance: performance id -> event id -> delta (a redelivered event counts once)."""
+    by_performance: dict[str, dict[str, int]] = {}
+    for change in changes:
+        by_performance.setdefault(change["performanceId"], {})[change["eventId"]] = change["delta"]
+    return by_performance
+
+
+def apply_headcount(changes: list[HeadcountChange]) -> tuple[set[str], dict[str, Exception]]:
+    """Apply the changes, summed per performance.
 
     Returns the event ids that were duplicates and, by event id, the errors of those that failed.
     """
-    by_performance: dict[str, dict[str, int]] = {}
-    for event_id, performance_id, delta in changes:
-        by_performance.setdefault(performance_id, {})[event_id] = delta
     duplicates: set[str] = set()
     failures: dict[str, Exception] = {}
-    for performance_id, deltas in by_performance.items():
+    for performance_id, deltas in headcount_by_performance(changes).items():
         try:
             duplicates |= store.add_to_headcount(performance_id, deltas)
         except Exception as exc:  # one performance's trouble must not fail the others

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from boxoffice import config
 from boxoffice.clock import epoch_seconds_from_now
-from boxoffice.dynamo import ConditionFailedAfter, plain, transact, transact_new_only, transact_unless_first_fails
+from boxoffice.contracts import PerformanceCancelled, PerformanceRegistered
+from boxoffice.dynamo import (
+    ConditionFailedAfter,
+    Table,
+    plain,
+    transact,
+    transact_new_only,
+    transact_unless_first_fails,
+)
 from boxoffice.outbox import put_event
+from boxoffice.performances.records import NewPerformance, PerformanceRecord
 
 LIST_INDEX = "ByStartsAt"
 LIST_PARTITION = "PERFORMANCE"
@@ -13,15 +24,15 @@ LIST_PARTITION = "PERFORMANCE"
 MARKER_TTL_SECONDS = 15 * 24 * 3600
 
 
-def _table():
+def _table() -> Table:
     return config.table(config.PERFORMANCES_TABLE)
 
 
-def _key(performance_id: str) -> dict:
+def _key(performance_id: str) -> dict[str, str]:
     return {"pk": f"PERF#{performance_id}", "sk": "PERFORMANCE"}
 
 
-def insert(performance: dict, event) -> None:
+def insert(performance: NewPerformance, event: PerformanceRegistered) -> None:
     table = _table()
     transact(
         table,
@@ -43,12 +54,13 @@ def insert(performance: dict, event) -> None:
     )
 
 
-def get(performance_id: str) -> dict | None:
-    return plain(_table().get_item(Key=_key(performance_id), ConsistentRead=True).get("Item"))
+def get(performance_id: str) -> PerformanceRecord | None:
+    item = _table().get_item(Key=_key(performance_id), ConsistentRead=True).get("Item")
+    return cast("PerformanceRecord | None", plain(item))
 
 
-def page(limit: int, start_key: dict | None) -> tuple[list[dict], dict | None]:
-    args = {
+def page(limit: int, start_key: dict | None) -> tuple[list[PerformanceRecord], dict | None]:
+    args: dict[str, Any] = {
         "IndexName": LIST_INDEX,
         "KeyConditionExpression": "gsi1pk = :p",
         "ExpressionAttributeValues": {":p": LIST_PARTITION},
@@ -57,10 +69,10 @@ def page(limit: int, start_key: dict | None) -> tuple[list[dict], dict | None]:
     if start_key:
         args["ExclusiveStartKey"] = start_key
     result = _table().query(**args)
-    return [plain(i) for i in result.get("Items", [])], result.get("LastEvaluatedKey")
+    return [cast("PerformanceRecord", plain(i)) for i in result.get("Items", [])], result.get("LastEvaluatedKey")
 
 
-def mark_cancelled(performance_id: str, cancelled_at: str, event) -> bool:
+def mark_cancelled(performance_id: str, cancelled_at: str, event: PerformanceCancelled) -> bool:
     """Flip OPEN to CANCELLED with its event; False if it was no longer OPEN."""
     table = _table()
     return transact_unless_first_fails(

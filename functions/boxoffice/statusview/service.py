@@ -7,45 +7,67 @@ write together with its counts, so a duplicate or a late event changes nothing.
 
 from __future__ import annotations
 
-from boxoffice.contracts import PerformanceCancelled, PerformanceRegistered, TicketBooked, TicketCancelled
-from boxoffice.errors import Forbidden, NotFound
-from boxoffice.paging import decode_token, encode_token
-from boxoffice.statusview import store
+from typing import TypedDict
 
-VIEW_FIELDS = (
-    "bookingId",
-    "performanceId",
-    "customerId",
-    "quantity",
-    "status",
-    "cancelReason",
-    "createdAt",
-    "cancelledAt",
-    "title",
-    "startsAt",
+from boxoffice.contracts import (
+    AnyEvent,
+    PerformanceCancelled,
+    PerformanceRegistered,
+    TicketBooked,
+    TicketBookedData,
+    TicketCancelled,
+    TicketCancelledData,
 )
+from boxoffice.errors import Forbidden, NotFound
+from boxoffice.paging import Page, decode_token, encode_token
+from boxoffice.statusview import store
+from boxoffice.statusview.records import BookingView, Summary
+
 _ATTEMPTS = 5
 
 
-def _view(data, status: str) -> dict:
-    view = {
-        k: getattr(data, k)
-        for k in ("bookingId", "performanceId", "customerId", "quantity", "createdAt", "title", "startsAt")
+class PerformanceBookings(Page[BookingView]):
+    summary: Summary
+
+
+class _SummaryDetails(TypedDict):
+    performanceId: str
+    organizerId: str
+    title: str
+    startsAt: str
+    capacity: int
+
+
+def _view(data: TicketBookedData | TicketCancelledData) -> BookingView:
+    view: BookingView = {
+        "bookingId": data.bookingId,
+        "performanceId": data.performanceId,
+        "customerId": data.customerId,
+        "quantity": data.quantity,
+        "status": "CONFIRMED",
+        "createdAt": data.createdAt,
+        "title": data.title,
+        "startsAt": data.startsAt,
     }
-    view["status"] = status
-    if status == "CANCELLED":
+    if isinstance(data, TicketCancelledData):
+        view["status"] = "CANCELLED"
         view["cancelReason"] = data.reason.value
         view["cancelledAt"] = data.cancelledAt
     return view
 
 
-def project(event) -> None:
+def project(event: AnyEvent) -> None:
     """One event other than a new booking (those go by the batch: `project_new_bookings`)."""
     match event:
-        case PerformanceRegistered():
-            store.upsert_summary_details(event.data.model_dump(), cancelled=False)
-        case PerformanceCancelled():
-            store.upsert_summary_details(event.data.model_dump(), cancelled=True)
+        case PerformanceRegistered() | PerformanceCancelled():
+            details: _SummaryDetails = {
+                "performanceId": event.data.performanceId,
+                "organizerId": event.data.organizerId,
+                "title": event.data.title,
+                "startsAt": event.data.startsAt,
+                "capacity": event.data.capacity,
+            }
+            store.upsert_summary_details(details, cancelled=isinstance(event, PerformanceCancelled))
         case TicketCancelled():
             _project_cancelled(event)
 
@@ -56,10 +78,10 @@ def project_new_bookings(events: dict[str, TicketBooked]) -> dict[str, Exception
     The new bookings of one performance go in one write: in a sale they all add to the same summary item.
     """
     failures: dict[str, Exception] = {}
-    booked: dict[str, dict[str, tuple[list[str], dict]]] = {}  # performance -> booking -> (message ids, view)
+    booked: dict[str, dict[str, tuple[list[str], BookingView]]] = {}  # performance -> booking -> (messages, view)
     for message_id, event in events.items():
         perf = booked.setdefault(event.data.performanceId, {})
-        perf.setdefault(event.data.bookingId, ([], _view(event.data, "CONFIRMED")))[0].append(message_id)
+        perf.setdefault(event.data.bookingId, ([], _view(event.data)))[0].append(message_id)
     for performance_id, bookings in booked.items():
         # A view already there (a duplicate, or its cancellation came first) is left as it is.
         try:
@@ -70,52 +92,38 @@ def project_new_bookings(events: dict[str, TicketBooked]) -> dict[str, Exception
 
 
 def _project_cancelled(event: TicketCancelled) -> None:
-    view = _view(event.data, "CANCELLED")
+    view = _view(event.data)
     q = event.data.quantity
     for _ in range(_ATTEMPTS):
         current = store.get_view(view["bookingId"])
         if current is None:
-            if store.insert_view(view, {"cancelledBookings": 1, "cancelledTickets": q}):
-                return
-        elif current["status"] == "CANCELLED" or store.confirm_to_cancelled(
-            view, {"confirmedBookings": -1, "confirmedTickets": -q, "cancelledBookings": 1, "cancelledTickets": q}
-        ):
+            done = store.insert_view(view, {"cancelledBookings": 1, "cancelledTickets": q})
+        else:
+            done = current["status"] == "CANCELLED" or store.confirm_to_cancelled(
+                view, {"confirmedBookings": -1, "confirmedTickets": -q, "cancelledBookings": 1, "cancelledTickets": q}
+            )
+        if done:
             return
     raise RuntimeError(f"booking {view['bookingId']} kept changing under the projector; will retry")
 
 
-def _public(item: dict) -> dict:
-    return {k: item.get(k) for k in VIEW_FIELDS}
-
-
-def customer_bookings(customer_id: str, limit: int, next_token: str | None) -> dict:
+def customer_bookings(customer_id: str, limit: int, next_token: str | None) -> Page[BookingView]:
     partition = f"CUSTOMER#{customer_id}"
     start = decode_token(next_token, index_keys=("gsi1pk", "gsi1sk"), must_match={"gsi1pk": partition})
     items, last = store.page(store.BY_CUSTOMER, partition, limit, start)
-    return {"items": [_public(i) for i in items], "nextToken": encode_token(last)}
+    return Page(items=items, nextToken=encode_token(last))
 
 
-def customer_booking(customer_id: str, booking_id: str) -> dict:
+def customer_booking(customer_id: str, booking_id: str) -> BookingView:
     item = store.get_view(booking_id)
     if item is None or item.get("customerId") != customer_id:
         raise NotFound("no booking with this id", code="BOOKING_NOT_FOUND")
-    return _public(item)
+    return item
 
 
-SUMMARY_FIELDS = (
-    "performanceId",
-    "title",
-    "startsAt",
-    "status",
-    "capacity",
-    "confirmedBookings",
-    "confirmedTickets",
-    "cancelledBookings",
-    "cancelledTickets",
-)
-
-
-def performance_bookings(organizer_id: str, performance_id: str, limit: int, next_token: str | None) -> dict:
+def performance_bookings(
+    organizer_id: str, performance_id: str, limit: int, next_token: str | None
+) -> PerformanceBookings:
     summary = store.get_summary(performance_id)
     if summary is None or "organizerId" not in summary:
         raise NotFound("no performance with this id", code="PERFORMANCE_NOT_FOUND")
@@ -124,8 +132,4 @@ def performance_bookings(organizer_id: str, performance_id: str, limit: int, nex
     partition = f"PERF#{performance_id}"
     start = decode_token(next_token, index_keys=("gsi2pk", "gsi2sk"), must_match={"gsi2pk": partition})
     items, last = store.page(store.BY_PERFORMANCE, partition, limit, start)
-    return {
-        "items": [_public(i) for i in items],
-        "nextToken": encode_token(last),
-        "summary": {k: summary.get(k, 0 if "Bookings" in k or "Tickets" in k else None) for k in SUMMARY_FIELDS},
-    }
+    return PerformanceBookings(items=items, nextToken=encode_token(last), summary=summary)

@@ -8,34 +8,40 @@ Layout (pk / sk):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any, cast
+
 from boxoffice import config
-from boxoffice.dynamo import plain, transact_new_only, transact_unless_first_fails
+from boxoffice.dynamo import Table, plain, transact_new_only, transact_unless_first_fails
+from boxoffice.statusview.records import BookingView, Summary, SummaryCounts
 
 BY_CUSTOMER = "ByCustomer"
 BY_PERFORMANCE = "ByPerformance"
 
 
-def _table():
+def _table() -> Table:
     return config.table(config.STATUS_VIEW_TABLE)
 
 
-def view_key(booking_id: str) -> dict:
+def view_key(booking_id: str) -> dict[str, str]:
     return {"pk": f"BOOKING#{booking_id}", "sk": "VIEW"}
 
 
-def summary_key(performance_id: str) -> dict:
+def summary_key(performance_id: str) -> dict[str, str]:
     return {"pk": f"PERF#{performance_id}", "sk": "SUMMARY"}
 
 
-def get_view(booking_id: str) -> dict | None:
-    return plain(_table().get_item(Key=view_key(booking_id), ConsistentRead=True).get("Item"))
+def get_view(booking_id: str) -> BookingView | None:
+    item = _table().get_item(Key=view_key(booking_id), ConsistentRead=True).get("Item")
+    return cast("BookingView | None", plain(item))
 
 
-def get_summary(performance_id: str) -> dict | None:
-    return plain(_table().get_item(Key=summary_key(performance_id), ConsistentRead=True).get("Item"))
+def get_summary(performance_id: str) -> Summary | None:
+    item = _table().get_item(Key=summary_key(performance_id), ConsistentRead=True).get("Item")
+    return cast("Summary | None", plain(item))
 
 
-def _summary_add(table_name: str, performance_id: str, counts: dict[str, int]) -> dict:
+def _summary_add(table_name: str, performance_id: str, counts: SummaryCounts) -> dict[str, Any]:
     names = {f"#c{i}": name for i, name in enumerate(counts)}
     values = {f":c{i}": delta for i, delta in enumerate(counts.values())}
     return {
@@ -50,7 +56,7 @@ def _summary_add(table_name: str, performance_id: str, counts: dict[str, int]) -
     }
 
 
-def _view_item(view: dict) -> dict:
+def _view_item(view: BookingView) -> dict[str, Any]:
     return {
         **view_key(view["bookingId"]),
         "gsi1pk": f"CUSTOMER#{view['customerId']}",
@@ -61,7 +67,7 @@ def _view_item(view: dict) -> dict:
     }
 
 
-def insert_view(view: dict, counts: dict[str, int]) -> bool:
+def insert_view(view: BookingView, counts: SummaryCounts) -> bool:
     """Add a booking's view and its counts, once; False if the view already existed."""
     table = _table()
     return transact_unless_first_fails(
@@ -79,7 +85,7 @@ def insert_view(view: dict, counts: dict[str, int]) -> bool:
     )
 
 
-def insert_confirmed_views(performance_id: str, views: dict[str, dict]) -> set[str]:
+def insert_confirmed_views(performance_id: str, views: dict[str, BookingView]) -> set[str]:
     """Add new CONFIRMED views of one performance (by booking id) and their counts in one write, each once.
 
     Returns the booking ids whose view was already there (a duplicate, or its cancellation came first): those
@@ -108,7 +114,7 @@ def insert_confirmed_views(performance_id: str, views: dict[str, dict]) -> set[s
     return transact_new_only(table, puts, counts)
 
 
-def confirm_to_cancelled(view: dict, counts: dict[str, int]) -> bool:
+def confirm_to_cancelled(view: BookingView, counts: SummaryCounts) -> bool:
     """Move a CONFIRMED view to CANCELLED and adjust the counts, once; False if it was not CONFIRMED."""
     table = _table()
     return transact_unless_first_fails(
@@ -134,7 +140,7 @@ def confirm_to_cancelled(view: dict, counts: dict[str, int]) -> bool:
     )
 
 
-def upsert_summary_details(details: dict, *, cancelled: bool) -> None:
+def upsert_summary_details(details: Mapping[str, Any], *, cancelled: bool) -> None:
     """Set a performance's details; CANCELLED is final, so a late 'registered' cannot reopen it."""
     status = "#st = :cancelled" if cancelled else "#st = if_not_exists(#st, :open)"
     _table().update_item(
@@ -152,9 +158,9 @@ def upsert_summary_details(details: dict, *, cancelled: bool) -> None:
     )
 
 
-def page(index: str, partition: str, limit: int, start_key: dict | None) -> tuple[list[dict], dict | None]:
+def page(index: str, partition: str, limit: int, start_key: dict | None) -> tuple[list[BookingView], dict | None]:
     attr = "gsi1pk" if index == BY_CUSTOMER else "gsi2pk"
-    args = {
+    args: dict[str, Any] = {
         "IndexName": index,
         "KeyConditionExpression": f"{attr} = :p",
         "ExpressionAttributeValues": {":p": partition},
@@ -164,4 +170,4 @@ def page(index: str, partition: str, limit: int, start_key: dict | None) -> tupl
     if start_key:
         args["ExclusiveStartKey"] = start_key
     result = _table().query(**args)
-    return [plain(i) for i in result.get("Items", [])], result.get("LastEvaluatedKey")
+    return [cast("BookingView", plain(i)) for i in result.get("Items", [])], result.get("LastEvaluatedKey")
