@@ -1,4 +1,8 @@
-"""Test set-up: the functions' code on the path, a fake AWS, and the stack of template.yaml in moto."""
+"""Test set-up for every tier: the functions' code on the path and a fake, unreachable AWS account.
+
+Each tier adds its own: tests/unit nothing (pure), tests/integration moto with the stack of template.yaml,
+tests/e2e the local stack.
+"""
 
 from __future__ import annotations
 
@@ -25,16 +29,3 @@ os.environ.update(
 )
 for _var in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
     os.environ.pop(_var, None)
-
-import moto  # noqa: E402  (must patch botocore before any client exists)
-import pytest  # noqa: E402
-
-from tests.moto_fixes import keep_streams_across_cancelled_transactions  # noqa: E402
-from tests.stack import Stack  # noqa: E402
-
-
-@pytest.fixture
-def stack(monkeypatch):
-    keep_streams_across_cancelled_transactions(monkeypatch)
-    with moto.mock_aws():
-        yield Stack().build()

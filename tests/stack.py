@@ -18,6 +18,7 @@ import importlib
 import json
 import os
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import boto3
@@ -74,7 +75,6 @@ class Stack:
             self._queue(name, queues[name].get("Properties", {}))
         for name, res in template.resources("AWS::Events::Rule").items():
             self._rule(name, res["Properties"])
-        os.environ.update(self.environment())
         from boxoffice import config
 
         config.reset_clients()
@@ -143,21 +143,32 @@ class Stack:
         self.arns[name] = arn
         self.events.put_targets(Rule=name, EventBusName=props["EventBusName"], Targets=props["Targets"])
 
-    def environment(self) -> dict[str, str]:
-        """Every function's environment from the template (the names agree across functions)."""
-        env = {}
+    def environment(self, function: str) -> dict[str, str]:
+        """The environment template.yaml gives `function` (Globals merged in)."""
+        return {k: str(self.resolve(v)) for k, v in self.functions[function]["Environment"]["Variables"].items()}
+
+    @contextmanager
+    def as_function(self, function: str):
+        """os.environ as `function` sees it on AWS: its own variables from the template and no other function's, so
+        code that needs a variable its function is not given fails here as it would there."""
+        saved = dict(os.environ)
         for props in self.functions.values():
-            for key, value in props["Environment"]["Variables"].items():
-                if key != "POWERTOOLS_SERVICE_NAME":
-                    env[key] = str(self.resolve(value))
-        return env
+            for name in props["Environment"]["Variables"]:
+                os.environ.pop(name, None)
+        os.environ.update(self.environment(function))
+        try:
+            yield
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
 
     # ------------------------------------------------------------------ invoking
     def handler(self, function: str):
         return importlib.import_module(template.handler_module(self.functions[function])).lambda_handler
 
     def invoke(self, function: str, event: dict, context: FakeContext | None = None):
-        return self.handler(function)(event, context or FakeContext(function_name=function))
+        with self.as_function(function):
+            return self.handler(function)(event, context or FakeContext(function_name=function))
 
     def sources(self, kind: str) -> list[tuple[str, str]]:
         """(function, resource) pairs of the event sources of `kind` (DynamoDB or SQS) in the template."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
@@ -28,8 +29,16 @@ def _future_with_offset(value: str) -> str:
     return value
 
 
+def _printable(value: str) -> str:
+    # A NUL or an escape sequence in a title ends up on tickets, screens and logs: a client bug, not a title.
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters (NUL, line breaks, escapes)")
+    return value
+
+
 MAX_AHEAD = timedelta(days=3653)
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_printable)]
 
 
 class _Input(BaseModel):

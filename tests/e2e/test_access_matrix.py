@@ -4,7 +4,7 @@ Callers: no token, a tampered signature, a genuine but expired token, the custom
 booking, another customer, the organizer who owns the performance, another organizer.
 
 - API Gateway's Cognito authorizer answers 401 itself for a missing, tampered or expired token on
-  every route that has it (the emulator ignores SAM's GatewayResponses, so only the status is checked).
+  every route that has it, in the API's error shape (the template's GatewayResponses).
 - GET /performances and GET /performances/{id} are `Auth: Authorizer: NONE`: API Gateway does not look
   at the Authorization header at all there, so even a tampered or expired token gets 200 (as on AWS).
 - Someone else's booking is 404 (indistinguishable from one that does not exist); someone else's
@@ -145,7 +145,7 @@ def ctx(api) -> Ctx:
 
 # route -> (who owns the resource the route acts on, request maker, {caller: (status, code or None)})
 # "owner" picks which bad-signature / expired token is used: the owner's own, made unusable.
-U401 = (401, None)  # API Gateway's own answer
+U401 = (401, "UNAUTHORIZED")  # API Gateway's own answer, with the template's GatewayResponse
 PUBLIC = dict.fromkeys(CALLERS, (200, None))
 NOT_ORGANIZER = (403, "FORBIDDEN")
 

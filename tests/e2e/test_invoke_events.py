@@ -14,7 +14,7 @@ from boxoffice.models import BookTicketInput, RegisterPerformanceInput
 from boxoffice.performances import service as performances_service
 from tests import template
 from tests.conftest import ROOT
-from tests.unit.test_events_files import BOOKING_ID, CUSTOMER, EVENT_FILES, ORGANIZER, PERFORMANCE_ID
+from tests.integration.test_events_files import BOOKING_ID, CUSTOMER, EVENT_FILES, ORGANIZER, PERFORMANCE_ID
 
 pytestmark = pytest.mark.e2e
 # Mutating samples last, so the reads see the world the samples name.

@@ -2,22 +2,55 @@
 
 The emulator serves a REST API under /_aws/execute-api/<apiId>/<stage>/; clients, tests and the
 README use the plain path, as they would a custom domain on AWS. Everything else (authorizer,
-routing, integration) is the emulator's API Gateway doing what the template declares.
+routing, integration) is the emulator's API Gateway doing what the template declares, with one
+addition: where API Gateway answers a request itself (no route, no token), the emulator ignores the
+template's GatewayResponses, so they are applied here, as AWS applies them.
 """
 
 from __future__ import annotations
 
 import http.client
+import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+from boxoffice_dev.template import gateway_responses
+
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection", "host"}
+# The x-amzn-ErrorType of API Gateway's own answers -> the GatewayResponse type that replaces it on AWS.
+_GATEWAY_ERRORS = {
+    "UnauthorizedException": "UNAUTHORIZED",
+    "AccessDeniedException": "ACCESS_DENIED",
+    "MissingAuthenticationTokenException": "MISSING_AUTHENTICATION_TOKEN",
+    "RequestTooLargeException": "REQUEST_TOO_LARGE",
+}
+
+
+def _unquote(value: str) -> str:
+    """A GatewayResponse header value is a quoted static value: "'application/json'"."""
+    return value[1:-1] if len(value) >= 2 and value[0] == value[-1] == "'" else value
+
+
+def gateway_response(error_type: str | None, status: int, responses: dict[str, dict]) -> tuple[int, list, bytes] | None:
+    """The answer AWS gives for API Gateway's own error `error_type` under the template's GatewayResponses."""
+    kind = _GATEWAY_ERRORS.get(error_type or "")
+    if kind is None and error_type and status >= 500:
+        kind = "DEFAULT_5XX"
+    if kind is None and error_type and status >= 400:
+        kind = "DEFAULT_4XX"
+    spec = responses.get(kind or "")
+    if spec is None:
+        return None
+    headers = [(k, _unquote(v)) for k, v in (spec.get("ResponseParameters", {}).get("Headers") or {}).items()]
+    body = (spec.get("ResponseTemplates") or {}).get("application/json", "")
+    return int(spec.get("StatusCode", status)), headers, body.encode()
 
 
 def make_server(host: str, port: int, upstream: str, prefix: str) -> ThreadingHTTPServer:
     target = urlsplit(upstream)
     local = threading.local()
+    responses = gateway_responses()
 
     def connection() -> http.client.HTTPConnection:
         if getattr(local, "conn", None) is None:
@@ -41,17 +74,15 @@ def make_server(host: str, port: int, upstream: str, prefix: str) -> ThreadingHT
                 except (http.client.HTTPException, OSError):
                     local.conn = None  # a stale keep-alive connection: reconnect once
                     if attempt == 2:
-                        self._reply(
-                            502,
-                            [("Content-Type", "application/json")],
-                            b'{"code": "UPSTREAM_UNAVAILABLE", "message": "the local emulator did not answer"}',
-                        )
+                        unavailable = {"code": "UPSTREAM_UNAVAILABLE", "message": "the local emulator did not answer"}
+                        self._reply(502, [("Content-Type", "application/json")], json.dumps(unavailable).encode())
                         return
-            self._reply(
-                response.status,
-                [(k, v) for k, v in response.getheaders() if k.lower() not in _HOP_BY_HOP | {"content-length"}],
-                payload,
-            )
+            own = gateway_response(response.getheader("x-amzn-ErrorType"), response.status, responses)
+            if own is not None:
+                self._reply(*own)
+                return
+            passed = [(k, v) for k, v in response.getheaders() if k.lower() not in _HOP_BY_HOP | {"content-length"}]
+            self._reply(response.status, passed, payload)
 
         def _reply(self, status: int, headers, payload: bytes) -> None:
             try:
@@ -60,11 +91,17 @@ def make_server(host: str, port: int, upstream: str, prefix: str) -> ThreadingHT
                     self.send_header(key, value)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
-                self.wfile.write(payload)
+                if self.command != "HEAD":
+                    self.wfile.write(payload)
             except (BrokenPipeError, ConnectionResetError):
                 self.close_connection = True  # the client went away; nothing to tell it
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _forward
+        def __getattr__(self, name: str):
+            # Every method goes to API Gateway, which answers the ones the API does not serve (TRACE, made-up ones)
+            # itself; the standard library's handler would answer them 501 instead.
+            if name.startswith("do_"):
+                return self._forward
+            raise AttributeError(name)
 
         def log_message(self, format, *args):  # noqa: A002 - quiet: the emulator logs requests
             pass

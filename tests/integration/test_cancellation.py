@@ -8,8 +8,8 @@ from boxoffice.bookings import service
 from boxoffice.contracts import PerformanceCancelledData
 from tests.api_events import CUSTOMER, ORGANIZER, OTHER_CUSTOMER
 from tests.helpers import book, booked_count, register
+from tests.integration._support import booking_items, failures_of, inventory, performance_bookings
 from tests.stack import FakeContext, _sqs_record, call_api
-from tests.unit._support import booking_items, failures_of, inventory, performance_bookings
 
 
 def _seed(stack, count: int, capacity: int = 1000):
@@ -85,11 +85,17 @@ def test_cancelling_a_performance_cancels_every_booking(stack):
     assert len(_ticket_cancelled_events(stack)) == 8
 
 
+def _cancel_all(stack, perf: dict, **options) -> int:
+    """The cancellation function's domain call, in the environment the template gives that function."""
+    with stack.as_function("CancellationFunction"):
+        return service.cancel_performance_bookings(
+            _cancelled_data(perf), correlation_id="t", causation_id="t", **options
+        )
+
+
 def test_cancellation_pages_through_every_booking(stack):
     perf, bookings = _seed(stack, 60)
-    count = service.cancel_performance_bookings(
-        _cancelled_data(perf), correlation_id="t", causation_id="t", page_size=7
-    )
+    count = _cancel_all(stack, perf, page_size=7)
     assert count == 60
     _assert_all_cancelled_once(stack, perf, bookings)
 
@@ -103,13 +109,11 @@ def test_a_stopped_cancellation_finishes_on_the_next_run(stack):
         return len(calls) == 1
 
     with pytest.raises(TimeoutError):
-        service.cancel_performance_bookings(
-            _cancelled_data(perf), correlation_id="t", causation_id="t", page_size=7, keep_going=first_chunk_only
-        )
+        _cancel_all(stack, perf, page_size=7, keep_going=first_chunk_only)
     done = [i for i in booking_items(stack, perf["performanceId"]) if i["status"] == "CANCELLED"]
     assert len(done) == 7  # the first chunk (one page of 7)
     # the redelivery picks up only what is still CONFIRMED
-    rest = service.cancel_performance_bookings(_cancelled_data(perf), correlation_id="t", causation_id="t", page_size=7)
+    rest = _cancel_all(stack, perf, page_size=7)
     assert len(done) + rest == 30
     _assert_all_cancelled_once(stack, perf, bookings)
 
@@ -165,9 +169,7 @@ def test_a_customer_cancelling_during_the_run_keeps_their_reason_and_is_not_canc
         call_api(stack, "POST", f"/bookings/{racer['bookingId']}/cancel", claims=CUSTOMER)
         return True
 
-    count = service.cancel_performance_bookings(
-        _cancelled_data(perf), correlation_id="t", causation_id="t", keep_going=customer_cancels_meanwhile
-    )
+    count = _cancel_all(stack, perf, keep_going=customer_cancels_meanwhile)
     assert count == 5
     reasons = {i["bookingId"]: i["cancelReason"] for i in booking_items(stack, perf["performanceId"])}
     assert reasons.pop(racer["bookingId"]) == "CUSTOMER"

@@ -10,8 +10,8 @@ from boxoffice.performances import service as performances_service
 from tests.api_events import CUSTOMER, ORGANIZER, OTHER_CUSTOMER
 from tests.conftest import ROOT
 from tests.helpers import book, booked_count, register
+from tests.integration._support import booking_items
 from tests.stack import call_api
-from tests.unit._support import booking_items
 
 
 def _confirmed_tickets(stack, pid: str) -> int:

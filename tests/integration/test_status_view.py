@@ -3,8 +3,7 @@
 from boxoffice.contracts import PerformanceCancelled, PerformanceRegistered, new_event
 from tests.api_events import CUSTOMER, ORGANIZER, OTHER_CUSTOMER, OTHER_ORGANIZER
 from tests.helpers import book, register
-from tests.stack import call_api
-from tests.unit._support import (
+from tests.integration._support import (
     booking_data,
     domain_envelope,
     dynamodb_operations,
@@ -15,6 +14,7 @@ from tests.unit._support import (
     ticket_cancelled,
     unknown_id,
 )
+from tests.stack import call_api
 
 
 def _mine(stack, claims=CUSTOMER, limit=100):

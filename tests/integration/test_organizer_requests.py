@@ -6,8 +6,8 @@ import pytest
 
 from tests.api_events import ORGANIZER, OTHER_ORGANIZER
 from tests.helpers import book, register
+from tests.integration._support import booking_items, bus_envelope, failures_of, sqs_event, unknown_id
 from tests.stack import call_api
-from tests.unit._support import booking_items, bus_envelope, failures_of, sqs_event, unknown_id
 
 
 def _request(stack, detail: dict) -> None:

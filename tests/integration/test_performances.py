@@ -4,8 +4,8 @@ import pytest
 
 from tests.api_events import CUSTOMER, ORGANIZER, OTHER_ORGANIZER
 from tests.helpers import book, future, register
+from tests.integration._support import unknown_id
 from tests.stack import call_api
-from tests.unit._support import unknown_id
 
 
 def _body(**overrides):

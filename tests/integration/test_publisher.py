@@ -5,8 +5,8 @@ import json
 from boxoffice import config
 from tests.api_events import CUSTOMER
 from tests.helpers import book, register
+from tests.integration._support import bus_tap, failures_of
 from tests.stack import call_api
-from tests.unit._support import bus_tap, failures_of
 
 
 def _records(stack) -> list[dict]:

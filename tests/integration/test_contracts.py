@@ -10,8 +10,8 @@ from boxoffice.contracts import MODEL_OF, SOURCE_OF, EventType, Source, detail_o
 from tests import template
 from tests.api_events import CUSTOMER, ORGANIZER
 from tests.helpers import book, register
+from tests.integration._support import booking_data, ticket_booked, ticket_cancelled, unknown_id
 from tests.stack import call_api
-from tests.unit._support import booking_data, ticket_booked, ticket_cancelled, unknown_id
 
 # What each consumer handles (its code), as (source, detail-type).
 PERF, BOOK, ORG = Source.PERFORMANCES.value, Source.BOOKINGS.value, Source.ORGANIZERS.value

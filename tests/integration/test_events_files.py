@@ -9,8 +9,8 @@ from boxoffice.bookings import service as bookings_service
 from boxoffice.performances import service as performances_service
 from tests import template
 from tests.conftest import ROOT
+from tests.integration._support import failures_of
 from tests.stack import call_api
-from tests.unit._support import failures_of
 
 EVENTS = ROOT / "events"
 

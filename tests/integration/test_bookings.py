@@ -6,8 +6,8 @@ import pytest
 
 from tests.api_events import CUSTOMER, ORGANIZER, OTHER_CUSTOMER
 from tests.helpers import book, booked_count, register
+from tests.integration._support import booking_items, dynamodb_operations, inventory, unknown_id
 from tests.stack import call_api
-from tests.unit._support import booking_items, dynamodb_operations, inventory, unknown_id
 
 
 def _cancel(stack, booking_id, claims=CUSTOMER):

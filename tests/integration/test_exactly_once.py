@@ -23,8 +23,8 @@ import pytest
 from boxoffice import config
 from tests.api_events import CUSTOMER, ORGANIZER, OTHER_CUSTOMER
 from tests.helpers import book, register
+from tests.integration._support import booking_items, bus_tap, failures_of, performance_bookings
 from tests.stack import _sqs_record, call_api
-from tests.unit._support import booking_items, bus_tap, failures_of, performance_bookings
 
 THIRD_CUSTOMER = {"sub": "cust-3"}
 CUSTOMERS = [CUSTOMER, OTHER_CUSTOMER, THIRD_CUSTOMER]

@@ -4,8 +4,7 @@ import random
 
 from tests.api_events import CUSTOMER, OTHER_CUSTOMER
 from tests.helpers import book, booked_count, register
-from tests.stack import call_api
-from tests.unit._support import (
+from tests.integration._support import (
     booking_data,
     booking_items,
     domain_envelope,
@@ -15,6 +14,7 @@ from tests.unit._support import (
     ticket_cancelled,
     unknown_id,
 )
+from tests.stack import call_api
 
 
 def _deliver(stack, *events) -> set[str]:
