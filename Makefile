@@ -1,5 +1,5 @@
 # Boxoffice developer commands. Everything installs itself on first use; nothing needs Docker or AWS.
-#   make test   - virtualenvs, pinned dependencies, template checks, every test (unit + end to end)
+#   make test   - virtualenvs, pinned dependencies, the gate (lint, types, template), every tier of tests
 #   make run    - the whole stack on a local AWS emulator, API at http://127.0.0.1:3000 (PORT, HOST)
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -15,15 +15,22 @@ PY        := $(VENV)/bin/python
 SAM       := $(SAM_VENV)/bin/sam
 CFN_LINT  := $(SAM_VENV)/bin/cfn-lint
 PYTEST_ARGS ?=
+LINTED    := functions tools bench tests
+# Line coverage of functions/ by the unit and integration tiers (the end-to-end tier runs them in the emulator).
+COVERAGE  := --cov=functions/boxoffice --cov-report=term:skip-covered --cov-fail-under=95
 
-.PHONY: help venvs test unit e2e check-template run build openapi stress bench clean
+.PHONY: help venvs lint test unit integration e2e check-template run build contracts openapi stress bench clean
 
 help:
-	@echo "make test   - install everything pinned, check the template, run every test"
-	@echo "make run    - start the local stack (emulator + sam deploy) and serve the API on :3000"
-	@echo "make unit   - only the fast in-process tests (moto)"
-	@echo "make stress - the longer load runs"
-	@echo "make bench  - the benchmark (bench/results.json, bench/*.png)"
+	@echo "make test        - install everything pinned, run the gate and every tier of tests"
+	@echo "make run         - start the local stack (emulator + sam deploy) and serve the API on :3000"
+	@echo "make lint        - ruff (lint and format) and mypy"
+	@echo "make unit        - the pure tier: domain rules, validation, contracts (seconds)"
+	@echo "make integration - the template's stack in moto, functions in-process"
+	@echo "make e2e         - over HTTP against the local stack"
+	@echo "make contracts   - regenerate docs/contracts/ (OpenAPI, event schemas) after changing routes or events"
+	@echo "make stress      - the longer load runs"
+	@echo "make bench       - the benchmark (bench/results.json, bench/*.png)"
 
 $(VENV)/.installed: requirements-dev.txt functions/requirements.txt pyproject.toml
 	$(PYTHON313) -m venv $(VENV)
@@ -48,12 +55,22 @@ check-template: $(SAM_VENV)/.installed
 	$(SAM) validate --lint --region us-east-1
 	$(CFN_LINT) template.yaml
 
-test: venvs check-template
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
+	$(VENV)/bin/mypy
+	$(VENV)/bin/pre-commit validate-config .pre-commit-config.yaml
+
+# The gate first (seconds), then every tier: unit, integration (with coverage), end to end.
+test: venvs lint check-template
 	$(SAM) build --config-env dev
-	$(PY) -m pytest tests -m "not stress" $(PYTEST_ARGS)
+	$(PY) -m pytest tests -m "not stress" $(COVERAGE) $(PYTEST_ARGS)
 
 unit: $(VENV)/.installed
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+integration: $(VENV)/.installed
+	$(PY) -m pytest tests/integration $(COVERAGE) $(PYTEST_ARGS)
 
 e2e: venvs
 	$(PY) -m pytest tests/e2e -m "not stress" $(PYTEST_ARGS)
@@ -70,8 +87,10 @@ run: venvs
 bench: venvs
 	$(PY) bench/run.py
 
-openapi: $(VENV)/.installed
-	PYTHONPATH=functions $(PY) -m boxoffice.openapi > openapi.json
+contracts: $(VENV)/.installed
+	$(PY) tools/boxoffice_dev/contracts.py
+
+openapi: contracts
 
 clean:
 	rm -rf .aws-sam .local

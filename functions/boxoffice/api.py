@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType, RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import Router
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.shared.json_encoder import Encoder
@@ -29,7 +30,8 @@ ORGANIZERS_GROUP = "organizers"
 ID = ID_PATTERN  # every id in a path is a ULID
 TOKEN = 2048  # longest paging token accepted
 MAX_BODY_BYTES = 1024 * 1024
-_IDEMPOTENCY_KEY_RE = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9._:\-]{1,128}$"
+_IDEMPOTENCY_KEY_RE = re.compile(IDEMPOTENCY_KEY_PATTERN)
 
 
 def _to_json(data) -> str:
@@ -131,6 +133,35 @@ def api_handler(app: APIGatewayRestResolver):
         return _refusal(event) or app.resolve(event, context)
 
     return lambda_handler
+
+
+# What each error status can mean, for the OpenAPI document (the codes are the machine-readable `code`s).
+_ERRORS = {
+    400: "Invalid request: VALIDATION_ERROR, INVALID_TOKEN, INVALID_IDEMPOTENCY_KEY",
+    401: "No valid bearer token: UNAUTHORIZED",
+    403: "Not allowed for this caller: FORBIDDEN, NOT_YOUR_PERFORMANCE",
+    404: "Not found (someone else's booking is not found either): NOT_FOUND, PERFORMANCE_NOT_FOUND, BOOKING_NOT_FOUND",
+    409: "Conflicts with the current state: SOLD_OUT, PERFORMANCE_CANCELLED, REQUEST_IN_PROGRESS",
+    413: "The body is larger than 1 MB: PAYLOAD_TOO_LARGE",
+    415: "The body is not JSON: UNSUPPORTED_MEDIA_TYPE",
+    422: "The Idempotency-Key was used with a different request: IDEMPOTENCY_KEY_REUSED",
+    500: "Something went wrong on our side; it is safe to retry: INTERNAL_ERROR",
+}
+# Any request can carry a body that is refused before routing, and any can meet an unexpected error.
+_ALWAYS = (400, 413, 415, 500)
+
+
+def responses(success: int, model: type, *errors: int, description: str = "OK") -> dict[int, OpenAPIResponse]:
+    """The OpenAPI responses of a route: its success with `model`, and every error status it can answer."""
+    from boxoffice.models import ErrorBody
+
+    def answer(text: str, body: type) -> OpenAPIResponse:
+        return {"description": text, "content": {content_types.APPLICATION_JSON: {"model": body}}}
+
+    documented = {success: answer(description, model)}
+    for status in sorted({*errors, *_ALWAYS}):
+        documented[status] = answer(_ERRORS[status], ErrorBody)
+    return documented
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,10 @@ def _printable(value: str) -> str:
 
 MAX_AHEAD = timedelta(days=3653)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_printable)]
+# A name people read: trimmed, 1..200 characters, printable.
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(_printable)
+]
 
 
 class _Input(BaseModel):
@@ -47,8 +50,8 @@ class _Input(BaseModel):
 
 
 class RegisterPerformanceInput(_Input):
-    title: Annotated[Text, StringConstraints(max_length=200)]
-    venue: Annotated[Text, StringConstraints(max_length=200)]
+    title: Name
+    venue: Name
     startsAt: Annotated[str, StringConstraints(max_length=40), AfterValidator(_future_with_offset)] = Field(
         description="ISO 8601 with a UTC offset, in the future", examples=["2026-12-24T19:30:00+09:00"]
     )

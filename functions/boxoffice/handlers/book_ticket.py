@@ -3,7 +3,7 @@
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from boxoffice.api import api_handler, correlation_id, idempotency_key, identity, make_app
+from boxoffice.api import api_handler, correlation_id, idempotency_key, identity, make_app, responses
 from boxoffice.bookings import service
 from boxoffice.errors import SoldOut
 from boxoffice.idempotency import run_once
@@ -13,7 +13,11 @@ from boxoffice.observability import metrics
 router = APIGatewayRouter()
 
 
-@router.post("/bookings", summary="Book tickets (send an Idempotency-Key to retry safely)")
+@router.post(
+    "/bookings",
+    summary="Book tickets (send an Idempotency-Key to retry safely)",
+    responses=responses(201, Booking, 401, 404, 409, 422, description="booked"),
+)
 def book(body: BookTicketInput) -> Response[Booking]:
     who = identity(router)
     try:

@@ -5,7 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from boxoffice.api import ID, api_handler, correlation_id, idempotency_key, identity, make_app
+from boxoffice.api import ID, api_handler, correlation_id, idempotency_key, identity, make_app, responses
 from boxoffice.bookings import service
 from boxoffice.idempotency import run_once
 from boxoffice.models import Booking
@@ -13,7 +13,11 @@ from boxoffice.models import Booking
 router = APIGatewayRouter()
 
 
-@router.post("/bookings/<bookingId>/cancel", summary="Cancel a booking (repeating it is harmless)")
+@router.post(
+    "/bookings/<bookingId>/cancel",
+    summary="Cancel a booking (repeating it is harmless)",
+    responses=responses(200, Booking, 401, 404, 409, 422),
+)
 def cancel(bookingId: Annotated[str, Path(pattern=ID)]) -> Booking:
     who = identity(router)
     booking = run_once(

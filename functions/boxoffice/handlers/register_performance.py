@@ -3,9 +3,9 @@
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from boxoffice.api import api_handler, correlation_id, idempotency_key, make_app, organizer
+from boxoffice.api import api_handler, correlation_id, idempotency_key, make_app, organizer, responses
 from boxoffice.idempotency import run_once
-from boxoffice.models import ErrorBody, Performance, RegisterPerformanceInput
+from boxoffice.models import Performance, RegisterPerformanceInput
 from boxoffice.observability import metrics
 from boxoffice.performances import service
 
@@ -14,12 +14,8 @@ router = APIGatewayRouter()
 
 @router.post(
     "/performances",
-    summary="Register a performance",
-    responses={
-        201: {"description": "registered", "content": {"application/json": {"model": Performance}}},
-        400: {"description": "invalid", "content": {"application/json": {"model": ErrorBody}}},
-        403: {"description": "not an organizer", "content": {"application/json": {"model": ErrorBody}}},
-    },
+    summary="Register a performance (send an Idempotency-Key to retry safely)",
+    responses=responses(201, Performance, 401, 403, 409, 422, description="registered"),
 )
 def register(body: RegisterPerformanceInput) -> Response[Performance]:
     who = organizer(router)
