@@ -14,30 +14,30 @@ def future(days: int = 30, offset: str = "+09:00") -> str:
 
 
 def register(
-    stack: Stack, capacity: int = 100, title: str = "Beethoven 9", claims=ORGANIZER, settle: bool = True
+    stack: Stack,
+    capacity: int = 100,
+    title: str = "Beethoven 9",
+    claims=ORGANIZER,
+    settle: bool = True,
+    grades: list[dict] | None = None,
+    max_per_customer: int = 10,
 ) -> dict:
-    status, body = call_api(
-        stack,
-        "POST",
-        "/performances",
-        {"title": title, "venue": "Concert Hall", "startsAt": future(), "capacity": capacity},
-        claims=claims,
-    )
+    """A performance registered through the API; without `grades`, one free grade of `capacity` seats. The limit per
+    customer is the most the API allows unless a test is about it."""
+    request = {"title": title, "venue": "Concert Hall", "startsAt": future(), "maxPerCustomer": max_per_customer}
+    request |= {"grades": grades} if grades else {"capacity": capacity}
+    status, body = call_api(stack, "POST", "/performances", request, claims=claims)
     assert status == 201, body
     if settle:
         stack.settle()  # the booking side learns of it through the chain
     return body
 
 
-def book(stack: Stack, performance_id: str, quantity: int = 2, claims=CUSTOMER, headers=None) -> tuple[int, dict]:
-    return call_api(
-        stack,
-        "POST",
-        "/bookings",
-        {"performanceId": performance_id, "quantity": quantity},
-        claims=claims,
-        headers=headers,
-    )
+def book(
+    stack: Stack, performance_id: str, quantity: int = 2, claims=CUSTOMER, headers=None, grade: str | None = None
+) -> tuple[int, dict]:
+    request = {"performanceId": performance_id, "quantity": quantity, **({"grade": grade} if grade else {})}
+    return call_api(stack, "POST", "/bookings", request, claims=claims, headers=headers)
 
 
 def booked_count(stack: Stack, performance_id: str) -> int:

@@ -39,12 +39,11 @@ def _to_json(data) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), cls=Encoder)
 
 
-def error(status: int, code: str, message: str) -> Response:
-    return Response(
-        status_code=status,
-        content_type=content_types.APPLICATION_JSON,
-        body={"code": code, "message": message},
-    )
+def error(status: int, code: str, message: str, details: dict[str, str | int] | None = None) -> Response:
+    body: dict[str, object] = {"code": code, "message": message}
+    if details:
+        body["details"] = details
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
 
 
 def _describe(exc: RequestValidationError) -> str:
@@ -90,7 +89,7 @@ def make_app(*routers: Router) -> APIGatewayRestResolver:
 
     @app.exception_handler(DomainError)
     def _domain(exc: DomainError):
-        return error(exc.status, exc.code, exc.message)
+        return error(exc.status, exc.code, exc.message, exc.details)
 
     @app.exception_handler(RequestValidationError)
     def _invalid(exc: RequestValidationError):
@@ -137,11 +136,14 @@ def api_handler(app: APIGatewayRestResolver):
 
 # What each error status can mean, for the OpenAPI document (the codes are the machine-readable `code`s).
 _ERRORS = {
-    400: "Invalid request: VALIDATION_ERROR, INVALID_TOKEN, INVALID_IDEMPOTENCY_KEY",
+    400: (
+        "Invalid request: VALIDATION_ERROR, INVALID_TOKEN, INVALID_IDEMPOTENCY_KEY, GRADE_NOT_FOUND, GRADE_REQUIRED, "
+        "DUPLICATE_GRADE, CAPACITY_MISMATCH, MISSING_CAPACITY, TOO_MANY_SEATS"
+    ),
     401: "No valid bearer token: UNAUTHORIZED",
     403: "Not allowed for this caller: FORBIDDEN, NOT_YOUR_PERFORMANCE",
     404: "Not found (someone else's booking is not found either): NOT_FOUND, PERFORMANCE_NOT_FOUND, BOOKING_NOT_FOUND",
-    409: "Conflicts with the current state: SOLD_OUT, PERFORMANCE_CANCELLED, REQUEST_IN_PROGRESS",
+    409: "Conflicts with the current state: SOLD_OUT, LIMIT_EXCEEDED, PERFORMANCE_CANCELLED, REQUEST_IN_PROGRESS",
     413: "The body is larger than 1 MB: PAYLOAD_TOO_LARGE",
     415: "The body is not JSON: UNSUPPORTED_MEDIA_TYPE",
     422: "The Idempotency-Key was used with a different request: IDEMPOTENCY_KEY_REUSED",

@@ -49,13 +49,21 @@ class Metadata(_Strict):
     causationId: str
 
 
+class GradeData(_Strict):
+    grade: str
+    price: int  # KRW per ticket
+    seats: int
+
+
 class PerformanceData(_Strict):
     performanceId: str
     organizerId: str
     title: str
     venue: str
     startsAt: str
-    capacity: int
+    capacity: int  # the sum of the grades' seats
+    grades: list[GradeData]
+    maxPerCustomer: int
 
 
 class PerformanceRegisteredData(PerformanceData):
@@ -70,7 +78,11 @@ class BookingData(_Strict):
     bookingId: str
     performanceId: str
     customerId: str
+    grade: str
     quantity: int
+    unitPrice: int
+    amount: int
+    currency: Literal["KRW"] = "KRW"
     createdAt: str
     # Carried so the status view never reads another context's table.
     title: str

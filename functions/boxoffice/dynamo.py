@@ -55,6 +55,16 @@ class Table:
             page["LastEvaluatedKey"] = from_low(out["LastEvaluatedKey"])
         return page
 
+    def batch_get(self, keys: list[dict]) -> list[dict]:
+        """The items of `keys` that exist (read consistently; at most 100 keys)."""
+        out: list[dict] = []
+        request: dict[str, Any] = {self.name: {"Keys": [to_low(k) for k in keys], "ConsistentRead": True}}
+        while request:
+            answer = self.client.batch_get_item(RequestItems=request)
+            out += [from_low(i) for i in answer.get("Responses", {}).get(self.name, [])]
+            request = answer.get("UnprocessedKeys") or {}
+        return out
+
     def transact_write_items(self, items: list[dict]) -> None:
         """TransactWriteItems of {"Put"|"Update"|...: params} with Python values (any table's name in each)."""
         self.client.transact_write_items(
@@ -62,20 +72,25 @@ class Table:
         )
 
 
+def _number(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else value
+    if isinstance(value, list):
+        return [_number(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _number(v) for k, v in value.items()}
+    return value
+
+
 @overload
 def plain(item: dict) -> dict: ...
 @overload
 def plain(item: dict | None) -> dict | None: ...
 def plain(item: dict | None) -> dict | None:
-    """DynamoDB's Decimals back to ints, key attributes dropped."""
+    """DynamoDB's Decimals back to ints (in lists and maps too), key attributes dropped."""
     if item is None:
         return None
-    out = {}
-    for key, value in item.items():
-        if key in ("pk", "sk") or key.startswith("gsi"):
-            continue
-        out[key] = int(value) if isinstance(value, Decimal) and value == value.to_integral_value() else value
-    return out
+    return {k: _number(v) for k, v in item.items() if k not in ("pk", "sk") and not k.startswith("gsi")}
 
 
 def cancellation_codes(exc: ClientError) -> list[str]:
@@ -165,3 +180,68 @@ def transact_new_only(table: Table, guarded: dict[str, dict], then: Callable[[li
                 dropped |= seen
                 pending = [i for i in pending if i not in seen]
     return dropped
+
+
+class Raced(Exception):
+    """Another writer kept moving the same markers; the caller's retry (a redelivery) will find them settled."""
+
+
+def climb(
+    table: Table,
+    partition: str,
+    stages: dict[str, int],
+    then: Callable[[dict[str, int]], list[dict]],
+    attempts: int = 5,
+) -> set[str]:
+    """Move each marker `partition / MARK#<id>` up to `stages[id]`, only upwards, each exactly once, together with
+    `then(moved)`: the items that follow from the moves made (summed counts), given {id: the stage it came from}.
+
+    A marker already at or above its new stage is left alone (a duplicate, or a late older event): its id is
+    returned. Each marker's write is conditional on the stage it was read at, so two consumers racing over the same
+    marker cannot both count it; the loser reads again. A failing condition among `then`'s items raises
+    ConditionFailedAfter.
+    """
+    ignored: set[str] = set()
+    ids = list(stages)
+    for start in range(0, len(ids), _GUARDED_PER_TRANSACTION):
+        chunk = ids[start : start + _GUARDED_PER_TRANSACTION]
+        for _ in range(attempts):
+            keys = [{"pk": partition, "sk": f"MARK#{i}"} for i in chunk]
+            now = {item["sk"][5:]: int(item.get("stage", 0)) for item in table.batch_get(keys)}
+            moving = {i: now.get(i, 0) for i in chunk if stages[i] > now.get(i, 0)}
+            ignored |= {i for i in chunk if i not in moving}
+            if not moving:
+                break
+            markers = [
+                {
+                    "Put": {
+                        "TableName": table.name,
+                        "Item": {"pk": partition, "sk": f"MARK#{i}", "stage": stages[i]},
+                        **(
+                            {
+                                "ConditionExpression": "#stage = :was",
+                                "ExpressionAttributeNames": {"#stage": "stage"},
+                                "ExpressionAttributeValues": {":was": was},
+                            }
+                            if was
+                            else {"ConditionExpression": "attribute_not_exists(pk)"}
+                        ),
+                    }
+                }
+                for i, was in moving.items()
+            ]
+            try:
+                transact(table, markers + then(moving))
+                break
+            except ClientError as exc:
+                if not is_transaction_cancelled(exc):
+                    raise
+                codes = cancellation_codes(exc)
+                if "ConditionalCheckFailed" in codes[len(markers) :]:
+                    raise ConditionFailedAfter(str(exc)) from exc
+                if "ConditionalCheckFailed" not in codes[: len(markers)]:
+                    raise
+                ignored -= set(chunk)  # read them all again
+        else:
+            raise Raced(f"markers of {partition} kept changing")
+    return ignored

@@ -7,9 +7,11 @@ class DomainError(Exception):
     status = 400
     code = "BAD_REQUEST"
 
-    def __init__(self, message: str, code: str | None = None):
+    def __init__(self, message: str, code: str | None = None, details: dict[str, str | int] | None = None):
         super().__init__(message)
         self.message = message
+        # What a client can act on without parsing the message (e.g. the seats left), if anything.
+        self.details = details
         if code:
             self.code = code
 
@@ -45,3 +47,7 @@ class SoldOut(Conflict):
 
 class PerformanceIsCancelled(Conflict):
     code = "PERFORMANCE_CANCELLED"
+
+
+class LimitExceeded(Conflict):
+    code = "LIMIT_EXCEEDED"

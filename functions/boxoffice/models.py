@@ -49,18 +49,45 @@ class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
+MAX_CAPACITY = 100_000
+GradeName = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,8}$")]
+
+
+class GradeInput(_Input):
+    grade: GradeName = Field(description="1-8 capital letters or digits, unique in the performance", examples=["R"])
+    price: int = Field(ge=0, le=10_000_000, description="KRW per ticket (0: free)", examples=[150_000])
+    seats: int = Field(ge=1, le=MAX_CAPACITY)
+
+
 class RegisterPerformanceInput(_Input):
     title: Name
     venue: Name
     startsAt: Annotated[str, StringConstraints(max_length=40), AfterValidator(_future_with_offset)] = Field(
         description="ISO 8601 with a UTC offset, in the future", examples=["2026-12-24T19:30:00+09:00"]
     )
-    capacity: int = Field(ge=1, le=100_000)
+    capacity: int | None = Field(
+        default=None, ge=1, le=MAX_CAPACITY, description="the seats in all; with grades it must be their sum"
+    )
+    grades: list[GradeInput] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=8,
+        description="price grades with their own seats; without them, one grade GENERAL of `capacity` seats, free",
+    )
+    maxPerCustomer: int = Field(default=4, ge=1, le=10, description="tickets one customer may hold for it")
 
 
 class BookTicketInput(_Input):
     performanceId: str = Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", description="the performance's id")
     quantity: int = Field(ge=1, le=10)
+    grade: GradeName | None = Field(default=None, description="may be left out when the performance has one grade")
+
+
+class Grade(BaseModel):
+    grade: str
+    price: int
+    seats: int
+    remaining: int = Field(description="seats neither held nor sold, kept by events (exact once they have settled)")
 
 
 class Performance(BaseModel):
@@ -70,6 +97,9 @@ class Performance(BaseModel):
     startsAt: str
     capacity: int
     bookedCount: int
+    grades: list[Grade]
+    maxPerCustomer: int
+    currency: Literal["KRW"] = "KRW"
     status: Literal["OPEN", "CANCELLED"]
     organizerId: str
     createdAt: str
@@ -80,7 +110,11 @@ class Booking(BaseModel):
     bookingId: str
     performanceId: str
     customerId: str
+    grade: str
     quantity: int
+    unitPrice: int
+    amount: int = Field(description="what the tickets cost in all, in KRW")
+    currency: Literal["KRW"] = "KRW"
     status: Literal["CONFIRMED", "CANCELLED"]
     cancelReason: Literal["CUSTOMER", "PERFORMANCE_CANCELLED"] | None = None
     createdAt: str
@@ -102,6 +136,15 @@ class BookingPage(BaseModel):
     nextToken: str | None = None
 
 
+class GradeSummary(BaseModel):
+    grade: str
+    price: int
+    seats: int
+    sold: int = Field(description="tickets sold (confirmed, not cancelled)")
+    remaining: int
+    revenue: int = Field(description="KRW of the tickets sold")
+
+
 class BookingSummary(BaseModel):
     performanceId: str
     title: str | None = None
@@ -112,6 +155,8 @@ class BookingSummary(BaseModel):
     confirmedTickets: int = 0
     cancelledBookings: int = 0
     cancelledTickets: int = 0
+    revenue: int = 0
+    grades: list[GradeSummary] = []
 
 
 class PerformanceBookingsPage(BookingPage):
@@ -121,3 +166,8 @@ class PerformanceBookingsPage(BookingPage):
 class ErrorBody(BaseModel):
     code: str = Field(examples=["SOLD_OUT"])
     message: str
+    details: dict[str, str | int] | None = Field(
+        default=None,
+        description="what a client can act on, e.g. {grade, remaining} or {allowed}",
+        examples=[{"allowed": 2}],
+    )

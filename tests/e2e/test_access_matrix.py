@@ -27,6 +27,7 @@ import pytest
 
 pytestmark = pytest.mark.e2e
 
+GRADES = [{"grade": "R", "price": 150_000, "seats": 500}, {"grade": "S", "price": 90_000, "seats": 500}]
 CALLERS = ["none", "bad-signature", "expired", "customer", "other-customer", "organizer", "other-organizer"]
 
 
@@ -91,7 +92,10 @@ class Ctx:
 
     def fresh_booking(self) -> str:
         r = self.api.call(
-            "POST", "/bookings", self.tokens["customer"], json={"performanceId": self.performance_id, "quantity": 1}
+            "POST",
+            "/bookings",
+            self.tokens["customer"],
+            json={"performanceId": self.performance_id, "quantity": 1, "grade": "S"},
         )
         assert r.status_code == 201, r.text
         return r.json()["bookingId"]
@@ -119,13 +123,13 @@ def ctx(api) -> Ctx:
         "POST",
         "/performances",
         tokens["organizer"],
-        json={"title": "Access matrix", "venue": "Hall", "startsAt": _starts(), "capacity": 1000},
+        json={"title": "Access matrix", "venue": "Hall", "startsAt": _starts(), "grades": GRADES, "maxPerCustomer": 10},
     )
     assert r.status_code == 201, r.text
     pid = r.json()["performanceId"]
 
     def book():
-        r = api.call("POST", "/bookings", tokens["customer"], json={"performanceId": pid, "quantity": 1})
+        r = api.call("POST", "/bookings", tokens["customer"], json={"performanceId": pid, "quantity": 1, "grade": "S"})
         return r.json()["bookingId"] if r.status_code == 201 else None
 
     bid = api.wait_for(book, "the performance opening for booking")
@@ -165,7 +169,11 @@ def _authenticated(customer, other_customer, organizer, other_organizer) -> dict
 ROUTES = {
     "POST /performances": (
         "organizer",
-        lambda c: ("POST", "/performances", {"title": "Matrix", "venue": "Hall", "startsAt": _starts(), "capacity": 5}),
+        lambda c: (
+            "POST",
+            "/performances",
+            {"title": "Matrix", "venue": "Hall", "startsAt": _starts(), "grades": GRADES},
+        ),
         _authenticated(NOT_ORGANIZER, NOT_ORGANIZER, (201, None), (201, None)),
     ),
     "GET /performances": ("customer", lambda c: ("GET", "/performances?limit=5", None), PUBLIC),
@@ -182,7 +190,7 @@ ROUTES = {
     ),
     "POST /bookings": (
         "customer",
-        lambda c: ("POST", "/bookings", {"performanceId": c.performance_id, "quantity": 1}),
+        lambda c: ("POST", "/bookings", {"performanceId": c.performance_id, "quantity": 1, "grade": "R"}),
         # Anyone signed in may buy a ticket, organizers too.
         _authenticated((201, None), (201, None), (201, None), (201, None)),
     ),

@@ -86,7 +86,13 @@ def _register(api, organizer: str, count: int, capacity: int, title: str) -> lis
             "POST",
             "/performances",
             organizer,
-            json={"title": f"{title} {i + 1}", "venue": "콘서트홀", "startsAt": _starts(), "capacity": capacity},
+            json={
+                "title": f"{title} {i + 1}",
+                "venue": "콘서트홀",
+                "startsAt": _starts(),
+                "capacity": capacity,
+                "maxPerCustomer": 10,
+            },
         )
         assert r.status_code == 201, r.text
         pids.append(r.json()["performanceId"])
@@ -180,7 +186,8 @@ class Sale:
     def __init__(self, api, organizer: str, pids: list[str], doomed: str, seed: int):
         self.api, self.organizer, self.pids, self.doomed = api, organizer, pids, doomed
         self.rng = random.Random(seed)
-        self.customers = [api.token(f"faults-customer-{i}") for i in range(6)]
+        # Enough customers that none reaches the per-customer limit (a rule of its own, tested elsewhere).
+        self.customers = [api.token(f"faults-customer-{i}") for i in range(50)]
         self.bookings: list[tuple[dict, str]] = []
         self.cancelled: list[str] = []
         self.seconds = 0.0
@@ -202,9 +209,11 @@ class Sale:
         rng = self.rng
         others = [p for p in self.pids if p != self.doomed]
         half = BOOKINGS // 2
-        first = [(self.pids[i % len(self.pids)], rng.randint(1, 3), rng.choice(self.customers)) for i in range(half)]
+        customers = self.customers
+        first = [(self.pids[i % len(self.pids)], rng.randint(1, 3), customers[i % len(customers)]) for i in range(half)]
         second = [
-            (others[i % len(others)], rng.randint(1, 3), rng.choice(self.customers)) for i in range(BOOKINGS - half)
+            (others[i % len(others)], rng.randint(1, 3), customers[(half + i) % len(customers)])
+            for i in range(BOOKINGS - half)
         ]
         with ThreadPoolExecutor(CLIENTS) as pool:
             self.bookings += pool.map(self._book, first)
@@ -398,12 +407,13 @@ def _organizer_view(api, organizer: str, pid: str) -> tuple[dict[str, str], dict
 
 
 def _book_some(api, pid: str, count: int, cancel: int) -> list[dict]:
-    customers = [api.token(f"faults-customer-{i}") for i in range(3)]
+    customers = [api.token(f"faults-customer-{i}") for i in range(12)]
     made = []
     for i in range(count):
-        r = api.call("POST", "/bookings", customers[i % 3], json={"performanceId": pid, "quantity": 1 + i % 3})
+        customer = customers[i % len(customers)]
+        r = api.call("POST", "/bookings", customer, json={"performanceId": pid, "quantity": 1 + i % 3})
         assert r.status_code == 201, r.text
-        made.append((r.json(), customers[i % 3]))
+        made.append((r.json(), customer))
     for booking, token in made[:cancel]:
         r = api.call("POST", f"/bookings/{booking['bookingId']}/cancel", token)
         assert r.status_code == 200, r.text

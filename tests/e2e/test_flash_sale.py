@@ -1,9 +1,15 @@
-"""A flash sale over real HTTP: many customers at once on one performance, never oversold, and the chain catches up.
+"""A flash sale over real HTTP: many customers at once on one performance of three grades, never oversold, and the
+chain catches up.
 
-32 clients (threads, each with its own HTTP session and its own customer) fire booking attempts
-of 1..4 tickets at one performance until the attempts run out. Every attempt is answered 201 or
-409; the 201s add up to exactly the capacity; each of them is a CONFIRMED booking in the
-BookingsTable; and once the events settle, the headcount and the status view say the same.
+32 clients (threads, each with its own HTTP session) fire booking attempts of 1..4 tickets of a random grade
+(R, S or A) at one performance until the attempts run out, each attempt as one of a pool of customers (every
+client has its own customers; each customer may hold at most 10 tickets, and the pool can hold more than there
+are seats). Every attempt is answered 201 or 409 (SOLD_OUT or LIMIT_EXCEEDED); each grade's 201s add up to exactly
+its seats; no customer holds more than the limit; each 201 is a CONFIRMED booking in the BookingsTable; and once
+the events settle, the headcount, each grade's remaining seats and the organizer's view (sold and revenue per grade)
+say the same.
+
+Also: one customer sending 16 bookings at once never holds more than the limit.
 
 Run with `-s` to see the figures (they are also in the assertion messages).
 """
@@ -28,6 +34,9 @@ pytestmark = pytest.mark.e2e
 
 CLIENTS = 32
 SEED = 20261120
+LIMIT = 10  # tickets per customer: the most the API allows
+# Seats per grade, as shares of the capacity, and their prices.
+GRADES = (("R", 0.2, 150_000), ("S", 0.3, 90_000), ("A", 0.5, 50_000))
 HTTP_TIMEOUT = 30  # seconds per request during the sale; a request that takes longer counts as a failure
 COLD_START_TIMEOUT = 150  # seconds per request while the emulator starts a worker per client (warm-up only)
 
@@ -102,7 +111,9 @@ def _warm_up(url: str, tokens: list[str]) -> str:
     unknown = "0" * 26
     rounds = []
     for timeout in (COLD_START_TIMEOUT, COLD_START_TIMEOUT, 30, 30):
-        answers, took = _concurrently(url, tokens, lambda i: (unknown, 1), len(tokens), timeout=timeout)
+        answers, took = _concurrently(
+            url, tokens, lambda i: ({"performanceId": unknown, "quantity": 1}, tokens[i]), len(tokens), timeout=timeout
+        )
         statuses = Counter(status for status, _, _ in answers)
         slowest = max(t for _, _, t in answers)
         rounds.append(f"{dict(statuses)} in {took:.1f}s")
@@ -111,22 +122,20 @@ def _warm_up(url: str, tokens: list[str]) -> str:
     raise AssertionError(f"BookTicket did not get warm for {len(tokens)} concurrent clients: {'; '.join(rounds)}")
 
 
-def _run_sale(url: str, tokens: list[str], performance_id: str, quantities: list[int]):
-    return _concurrently(url, tokens, lambda i: (performance_id, quantities[i]), len(quantities))
-
-
-def _concurrently(url: str, tokens: list[str], attempt, count: int, timeout: float = HTTP_TIMEOUT):
-    """Each client takes its share of the attempts (attempt i goes to client i % CLIENTS), all starting together."""
+def _concurrently(
+    url: str, tokens: list[str], attempt, count: int, timeout: float = HTTP_TIMEOUT, clients: int = CLIENTS
+):
+    """Each client takes its share of the attempts (attempt i goes to client i % clients), all starting together;
+    `attempt(i)` gives attempt i's body and the token it is sent with."""
     results: list[tuple | None] = [None] * count
-    start = threading.Barrier(len(tokens))
+    start = threading.Barrier(clients)
 
     def client(index: int) -> None:
         session = requests.Session()
-        headers = {"Authorization": f"Bearer {tokens[index]}"}
         start.wait()
-        for i in range(index, count, len(tokens)):
-            performance_id, quantity = attempt(i)
-            body = {"performanceId": performance_id, "quantity": quantity}
+        for i in range(index, count, clients):
+            body, token = attempt(i)
+            headers = {"Authorization": f"Bearer {token}"}
             began = time.perf_counter()
             try:
                 r = session.post(f"{url}/bookings", json=body, headers=headers, timeout=timeout)
@@ -141,8 +150,8 @@ def _concurrently(url: str, tokens: list[str], attempt, count: int, timeout: flo
         session.close()
 
     began = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=len(tokens)) as pool:
-        for f in [pool.submit(client, n) for n in range(len(tokens))]:
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        for f in [pool.submit(client, n) for n in range(clients)]:
             f.result()
     return results, time.perf_counter() - began
 
@@ -158,8 +167,13 @@ def test_flash_sale_never_oversells_and_the_chain_agrees(api, local_stack, attem
     if request.node.get_closest_marker("stress") and not _stress_selected(request.config):
         pytest.skip("the long sale runs only when stress tests are selected: make stress (pytest -m stress)")
     organizer = api.token("flash-org", organizer=True)
-    tokens = [api.token(f"flash-customer-{n:02d}") for n in range(CLIENTS)]
+    # Enough customers to hold every seat with room to spare, in whole rounds of the clients.
+    customers = -(-capacity * 13 // (10 * LIMIT) // CLIENTS) * CLIENTS
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        tokens = list(pool.map(lambda n: api.token(f"flash-customer-{n:03d}"), range(customers)))
     subs = {t: _sub(t) for t in tokens}
+    seats = {grade: round(capacity * share) for grade, share, _ in GRADES}
+    prices = {grade: price for grade, _, price in GRADES}
     r = api.call(
         "POST",
         "/performances",
@@ -168,77 +182,97 @@ def test_flash_sale_never_oversells_and_the_chain_agrees(api, local_stack, attem
             "title": "조성진 리사이틀 (flash sale)",
             "venue": "콘서트홀",
             "startsAt": _starts(),
-            "capacity": capacity,
+            "grades": [{"grade": g, "price": prices[g], "seats": n} for g, n in seats.items()],
+            "maxPerCustomer": LIMIT,
         },
     )
     assert r.status_code == 201, r.text
     pid = r.json()["performanceId"]
+    assert r.json()["capacity"] == capacity == sum(seats.values())
     _wait_until_open(api, local_stack, pid, capacity)
     warm_began = time.perf_counter()
-    warm_rounds = _warm_up(local_stack.url, tokens)
+    warm_rounds = _warm_up(local_stack.url, tokens[:CLIENTS])
     print(f"\nwarm-up {time.perf_counter() - warm_began:.1f}s: {warm_rounds}", flush=True)
 
     rng = random.Random(SEED)
-    quantities = [rng.randint(1, 4) for _ in range(attempts)]
-    results, elapsed = _run_sale(local_stack.url, tokens, pid, quantities)
+    wanted = [(rng.choice(list(seats)), rng.randint(1, 4)) for _ in range(attempts)]
+
+    def attempt(i: int):
+        grade, quantity = wanted[i]
+        return {"performanceId": pid, "grade": grade, "quantity": quantity}, tokens[i % customers]
+
+    results, elapsed = _concurrently(local_stack.url, tokens, attempt, attempts)
 
     # --- the figures
     latencies = [took for _, _, took in results]
     statuses = Counter(status for status, _, _ in results)
     codes = Counter(body.get("code") for status, body, _ in results if status != 201)
     figures = (
-        f"flash sale: {attempts} attempts from {CLIENTS} clients for {capacity} seats in {elapsed:.1f}s = "
-        f"{attempts / elapsed:.0f} attempts/s; latency p50 {_percentile(latencies, 50) * 1000:.0f} ms, "
-        f"p95 {_percentile(latencies, 95) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms; "
-        f"statuses {dict(statuses)}, refusals {dict(codes)}"
+        f"flash sale: {attempts} attempts from {CLIENTS} clients ({customers} customers) for {capacity} seats in "
+        f"{len(seats)} grades in {elapsed:.1f}s = {attempts / elapsed:.0f} attempts/s; latency p50 "
+        f"{_percentile(latencies, 50) * 1000:.0f} ms, p95 {_percentile(latencies, 95) * 1000:.0f} ms, max "
+        f"{max(latencies) * 1000:.0f} ms; statuses {dict(statuses)}, refusals {dict(codes)}"
     )
     print("\n" + figures, flush=True)
 
     # --- never oversold, whatever else went wrong: the BookingsTable is the truth
     stored = {b["bookingId"]: b for b in stored_bookings(local_stack, pid)}
-    stored_seats = sum(b["quantity"] for b in stored.values())
-    figures += f"; {len(stored)} bookings, {stored_seats} seats in the BookingsTable"
-    assert stored_seats <= capacity, f"OVERSOLD: {stored_seats} seats booked of {capacity}\n{figures}"
+    stored_by_grade = Counter()
+    held = Counter()
+    for b in stored.values():
+        stored_by_grade[b["grade"]] += b["quantity"]
+        held[b["customerId"]] += b["quantity"]
+    figures += f"; {len(stored)} bookings, {dict(stored_by_grade)} seats by grade in the BookingsTable"
+    for grade, n in seats.items():
+        assert stored_by_grade[grade] <= n, f"OVERSOLD {grade}: {stored_by_grade[grade]} of {n}\n{figures}"
+    assert max(held.values()) <= LIMIT, f"a customer holds {max(held.values())} tickets\n{figures}"
 
     # --- every attempt answered 201 or 409 (no 5xx, no timeout)
     odd = [(i, status, body) for i, (status, body, _) in enumerate(results) if status not in (201, 409)]
     assert not odd, f"{len(odd)} attempts were not answered 201/409, e.g. {odd[:5]}\n{figures}"
-    assert set(codes) <= {"SOLD_OUT"}, figures
+    assert set(codes) <= {"SOLD_OUT", "LIMIT_EXCEEDED"}, figures
 
-    # --- the 201s add up to exactly the capacity, and each is a CONFIRMED booking of its own customer
+    # --- each grade's 201s add up to exactly its seats, and each is a CONFIRMED booking of its own customer
     booked = {
-        body["bookingId"]: (body, quantities[i], tokens[i % CLIENTS])
+        body["bookingId"]: (body, wanted[i], tokens[i % customers])
         for i, (status, body, _) in enumerate(results)
         if status == 201
     }
     assert len(booked) == statuses[201], "a bookingId was handed out twice"
-    for body, asked, token in booked.values():
-        assert (body["status"], body["quantity"], body["performanceId"], body["customerId"]) == (
+    for body, (grade, asked), token in booked.values():
+        assert (body["status"], body["grade"], body["quantity"], body["performanceId"], body["customerId"]) == (
             "CONFIRMED",
+            grade,
             asked,
             pid,
             subs[token],
         ), body
-    sold = sum(body["quantity"] for body, _, _ in booked.values())
-    assert sold == capacity, f"sold {sold} of {capacity} seats\n{figures}"
+        assert (body["unitPrice"], body["amount"]) == (prices[grade], prices[grade] * asked), body
+    sold = Counter()
+    for body, _, _ in booked.values():
+        sold[body["grade"]] += body["quantity"]
+    assert dict(sold) == seats, f"sold {dict(sold)} of {seats}\n{figures}"
 
     assert set(stored) == set(booked), (
         f"BookingsTable and the 201s differ: {len(set(stored) - set(booked))} stored but not answered, "
         f"{len(set(booked) - set(stored))} answered but not stored"
     )
     assert all(b["status"] == "CONFIRMED" for b in stored.values())
-    assert {bid: b["quantity"] for bid, b in stored.items()} == {bid: v[0]["quantity"] for bid, v in booked.items()}
+    assert {bid: (b["grade"], b["quantity"]) for bid, b in stored.items()} == {
+        bid: (v[0]["grade"], v[0]["quantity"]) for bid, v in booked.items()
+    }
     assert {bid: b["customerId"] for bid, b in stored.items()} == {bid: v[0]["customerId"] for bid, v in booked.items()}
     inventory = _inventory(local_stack, pid)
-    assert inventory["available"]["N"] == "0", inventory
+    assert {g: inventory[f"avail_{g}"]["N"] for g in seats} == dict.fromkeys(seats, "0"), inventory
 
-    # --- after the events settle, the headcount and the status view agree with the bookings
+    # --- after the events settle, the headcount, each grade's remaining seats and the status view agree
     settle_began = time.perf_counter()
-    api.wait_for(
-        lambda: api.call("GET", f"/performances/{pid}").json()["bookedCount"] == capacity,
-        f"bookedCount {capacity}",
-        timeout=120 + attempts / 50,
-    )
+
+    def performance_settled():
+        performance = api.call("GET", f"/performances/{pid}").json()
+        return performance if performance["bookedCount"] == capacity else None
+
+    performance = api.wait_for(performance_settled, f"bookedCount {capacity}", timeout=120 + attempts / 50)
     headcount_settled = time.perf_counter() - settle_began
 
     def view_settled():
@@ -250,15 +284,20 @@ def test_flash_sale_never_oversells_and_the_chain_agrees(api, local_stack, attem
     settle_figures = f"events settled {settled:.1f}s after the sale (headcount {headcount_settled:.1f}s)"
     print(settle_figures, flush=True)
 
-    performance = api.call("GET", f"/performances/{pid}").json()
     assert (performance["bookedCount"], performance["capacity"], performance["status"]) == (capacity, capacity, "OPEN")
+    assert {g["grade"]: g["remaining"] for g in performance["grades"]} == dict.fromkeys(seats, 0)
     assert (summary["confirmedTickets"], summary["confirmedBookings"], summary["cancelledBookings"]) == (
         capacity,
         len(booked),
         0,
     ), summary
-    assert {i["bookingId"]: (i["status"], i["quantity"], i["customerId"]) for i in items} == {
-        bid: ("CONFIRMED", body["quantity"], body["customerId"]) for bid, (body, _, _) in booked.items()
+    revenue = {g: prices[g] * n for g, n in seats.items()}
+    assert {g["grade"]: (g["sold"], g["remaining"], g["revenue"]) for g in summary["grades"]} == {
+        g: (n, 0, revenue[g]) for g, n in seats.items()
+    }
+    assert summary["revenue"] == sum(revenue.values())
+    assert {i["bookingId"]: (i["status"], i["grade"], i["quantity"], i["customerId"]) for i in items} == {
+        bid: ("CONFIRMED", body["grade"], body["quantity"], body["customerId"]) for bid, (body, _, _) in booked.items()
     }
 
     # a customer sees their own bookings (one of them, fully paged, through GET /bookings/{id} too)
@@ -267,3 +306,44 @@ def test_flash_sale_never_oversells_and_the_chain_agrees(api, local_stack, attem
     for bid in list(theirs)[:5]:
         r = api.call("GET", f"/bookings/{bid}", token)
         assert (r.status_code, r.json()["status"]) == (200, "CONFIRMED"), r.text
+
+
+def test_one_customer_sending_16_bookings_at_once_never_holds_more_than_the_limit(api, local_stack):
+    organizer = api.token("flash-org", organizer=True)
+    token = api.token("flash-hoarder")
+    r = api.call(
+        "POST",
+        "/performances",
+        organizer,
+        json={
+            "title": "임윤찬 리사이틀 (limit)",
+            "venue": "콘서트홀",
+            "startsAt": _starts(),
+            "grades": [{"grade": "R", "price": 150_000, "seats": 50}, {"grade": "S", "price": 90_000, "seats": 50}],
+            "maxPerCustomer": 4,
+        },
+    )
+    assert r.status_code == 201, r.text
+    pid = r.json()["performanceId"]
+    _wait_until_open(api, local_stack, pid, 100)
+
+    def attempt(i: int):
+        return {"performanceId": pid, "grade": "RS"[i % 2], "quantity": 1}, token
+
+    results, _ = _concurrently(local_stack.url, [token], attempt, 16, timeout=COLD_START_TIMEOUT, clients=16)
+    statuses = Counter(status for status, _, _ in results)
+    codes = Counter(body.get("code") for status, body, _ in results if status != 201)
+    assert (statuses, codes) == (Counter({201: 4, 409: 12}), Counter({"LIMIT_EXCEEDED": 12})), results
+    refusal = next(body for status, body, _ in results if status == 409)
+    assert refusal["details"] == {"limit": 4, "allowed": 0}
+    mine = [b for b in stored_bookings(local_stack, pid) if b["customerId"] == _sub(token)]
+    assert sum(b["quantity"] for b in mine) == 4
+
+    # a cancellation gives the room back, once
+    cancelled = api.call("POST", f"/bookings/{mine[0]['bookingId']}/cancel", token)
+    assert (cancelled.status_code, cancelled.json()["status"]) == (200, "CANCELLED")
+    assert api.call("POST", f"/bookings/{mine[0]['bookingId']}/cancel", token).status_code == 200
+    again = [
+        api.call("POST", "/bookings", token, json={"performanceId": pid, "grade": "S", "quantity": 1}) for _ in "xy"
+    ]
+    assert [a.status_code for a in again] == [201, 409], [a.text for a in again]

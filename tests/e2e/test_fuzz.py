@@ -112,6 +112,20 @@ start_times = st.one_of(
     any_text,
 )
 
+grade_names = st.one_of(
+    st.text(alphabet="ABCRSVGEN0123456789", min_size=1, max_size=8), st.text(max_size=10), json_scalars
+)
+grades = st.lists(
+    st.fixed_dictionaries(
+        {
+            "grade": grade_names,
+            "price": maybe(st.integers(min_value=-2, max_value=10_000_002), json_scalars),
+            "seats": maybe(st.integers(min_value=-2, max_value=100_002), json_scalars),
+        },
+        optional={"extra": json_values},
+    ),
+    max_size=10,
+)
 performance_bodies = st.fixed_dictionaries(
     {
         "title": maybe(st.text(min_size=1, max_size=220), json_values),
@@ -119,14 +133,20 @@ performance_bodies = st.fixed_dictionaries(
         "startsAt": maybe(start_times, json_scalars),
         "capacity": maybe(st.integers(min_value=-5, max_value=100_005), json_scalars),
     },
-    optional={"organizerId": any_text, "status": any_text, "extra": json_values},
+    optional={
+        "grades": maybe(grades, json_values),
+        "maxPerCustomer": maybe(st.integers(min_value=-2, max_value=12), json_scalars),
+        "organizerId": any_text,
+        "status": any_text,
+        "extra": json_values,
+    },
 )
 booking_bodies = st.fixed_dictionaries(
     {
         "performanceId": maybe(ids("performanceId"), json_scalars),
         "quantity": maybe(st.integers(min_value=-3, max_value=13), json_scalars),
     },
-    optional={"customerId": any_text, "bookingId": any_text},
+    optional={"grade": grade_names, "customerId": any_text, "bookingId": any_text},
 )
 
 
@@ -136,13 +156,15 @@ valid_performance_bodies = st.fixed_dictionaries(
         "venue": st.text(min_size=1, max_size=200).filter(str.strip),
         "startsAt": st.integers(min_value=1, max_value=3000).map(_starts),
         "capacity": st.integers(min_value=1, max_value=100_000),
-    }
+    },
+    optional={"maxPerCustomer": st.integers(min_value=1, max_value=10)},
 )
 valid_booking_bodies = st.fixed_dictionaries(
     {
         "performanceId": st.just("<performanceId>"),
         "quantity": st.integers(min_value=1, max_value=10),
-    }
+    },
+    optional={"grade": st.just("GENERAL")},
 )
 SHAPED = {  # per route: bodies shaped like its input, valid ones among them
     ("POST", "/performances"): st.one_of(valid_performance_bodies, performance_bodies),

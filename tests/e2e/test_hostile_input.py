@@ -29,6 +29,9 @@ def _starts(days: int = 40, offset: str = "+09:00") -> str:
     return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%dT20:00:00") + offset
 
 
+GRADE_S = {"grade": "S", "price": 90_000, "seats": 20}
+
+
 def _perf(**overrides) -> dict:
     return {"title": "Hostile Night", "venue": "Hall", "startsAt": _starts(), "capacity": 10, **overrides}
 
@@ -52,6 +55,7 @@ class World:
     sold_out_id: str
     cancelled_id: str
     booking_id: str
+    graded_id: str  # grades R and S, 2 tickets per customer, and the customer holds 2
     ids: dict = field(default_factory=dict)
 
 
@@ -60,19 +64,21 @@ def world(api) -> World:
     organizer = api.token("hostile-org", organizer=True)
     customer = api.token("hostile-cust")
 
-    def register(capacity: int) -> str:
-        r = api.call("POST", "/performances", organizer, json=_perf(capacity=capacity))
+    def register(capacity: int, **more) -> str:
+        r = api.call("POST", "/performances", organizer, json=_perf(capacity=capacity, **more))
         assert r.status_code == 201, r.text
         return r.json()["performanceId"]
 
-    def book_when_open(pid: str, quantity: int = 1) -> dict:
+    def book_when_open(pid: str, quantity: int = 1, **more) -> dict:
         def attempt():
-            r = api.call("POST", "/bookings", customer, json={"performanceId": pid, "quantity": quantity})
+            r = api.call("POST", "/bookings", customer, json={"performanceId": pid, "quantity": quantity, **more})
             return r.json() if r.status_code == 201 else None
 
         return api.wait_for(attempt, f"{pid} opening for booking")
 
     open_id, sold_out_id, cancelled_id = register(100), register(1), register(5)
+    graded_id = register(30, grades=[{"grade": "R", "price": 150_000, "seats": 10}, GRADE_S], maxPerCustomer=2)
+    book_when_open(graded_id, 2, grade="S")  # the limit reached
     booking = book_when_open(open_id)
     book_when_open(sold_out_id)  # its only seat
     book_when_open(cancelled_id)
@@ -85,7 +91,14 @@ def world(api) -> World:
 
     api.wait_for(closed, "sales of the cancelled performance closing")
     return World(
-        organizer, customer, _claims(customer)["sub"], open_id, sold_out_id, cancelled_id, booking["bookingId"]
+        organizer,
+        customer,
+        _claims(customer)["sub"],
+        open_id,
+        sold_out_id,
+        cancelled_id,
+        booking["bookingId"],
+        graded_id,
     )
 
 
@@ -247,7 +260,7 @@ CASES = [
     case("capacity-float", Req("POST", POST_PERF, json=_perf(capacity=10.5)), 400, "VALIDATION_ERROR"),
     case("capacity-integral-float", Req("POST", POST_PERF, json=_perf(capacity=10.0)), 400, "VALIDATION_ERROR"),
     case("capacity-bool", Req("POST", POST_PERF, json=_perf(capacity=True)), 400, "VALIDATION_ERROR"),
-    case("capacity-null", Req("POST", POST_PERF, json=_perf(capacity=None)), 400, "VALIDATION_ERROR"),
+    case("capacity-null", Req("POST", POST_PERF, json=_perf(capacity=None)), 400, "MISSING_CAPACITY"),
     case("capacity-zero", Req("POST", POST_PERF, json=_perf(capacity=0)), 400, "VALIDATION_ERROR"),
     case("capacity-negative", Req("POST", POST_PERF, json=_perf(capacity=-1)), 400, "VALIDATION_ERROR"),
     case("capacity-100001", Req("POST", POST_PERF, json=_perf(capacity=100_001)), 400, "VALIDATION_ERROR"),
@@ -359,6 +372,123 @@ CASES = [
         "VALIDATION_ERROR",
     ),
     case("title-nosql-operator", Req("POST", POST_PERF, json=_perf(title={"$gt": ""})), 400, "VALIDATION_ERROR"),
+    # ---------------------------------------------------------------- price grades and the per-customer limit
+    case("grades-empty", Req("POST", POST_PERF, json=_perf(grades=[])), 400, "VALIDATION_ERROR"),
+    case(
+        "grades-nine",
+        Req("POST", POST_PERF, json=_perf(capacity=None, grades=[{**GRADE_S, "grade": f"G{n}"} for n in range(9)])),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "grades-duplicate",
+        Req("POST", POST_PERF, json=_perf(capacity=None, grades=[GRADE_S, GRADE_S])),
+        400,
+        "DUPLICATE_GRADE",
+    ),
+    case(
+        "grades-not-the-capacity",
+        Req("POST", POST_PERF, json=_perf(capacity=21, grades=[GRADE_S])),
+        400,
+        "CAPACITY_MISMATCH",
+    ),
+    case(
+        "grades-over-100k-seats",
+        Req(
+            "POST",
+            POST_PERF,
+            json=_perf(
+                capacity=None,
+                grades=[{**GRADE_S, "grade": "A", "seats": 60_000}, {**GRADE_S, "grade": "B", "seats": 40_001}],
+            ),
+        ),
+        400,
+        "TOO_MANY_SEATS",
+    ),
+    case(
+        "no-seats-at-all",
+        Req("POST", POST_PERF, json={k: v for k, v in _perf().items() if k != "capacity"}),
+        400,
+        "MISSING_CAPACITY",
+    ),
+    case(
+        "grade-lowercase",
+        Req("POST", POST_PERF, json=_perf(capacity=None, grades=[{**GRADE_S, "grade": "s"}])),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "grade-korean",
+        Req("POST", POST_PERF, json=_perf(capacity=None, grades=[{**GRADE_S, "grade": "로열"}])),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "grade-9-chars",
+        Req("POST", POST_PERF, json=_perf(capacity=None, grades=[{**GRADE_S, "grade": "ABCDEFGHJ"}])),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "grade-name-null",
+        Req("POST", POST_PERF, json=_perf(capacity=None, grades=[{**GRADE_S, "grade": None}])),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "seats-zero",
+        Req("POST", POST_PERF, json=_perf(capacity=None, grades=[{**GRADE_S, "seats": 0}])),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "seats-negative",
+        Req("POST", POST_PERF, json=_perf(capacity=None, grades=[{**GRADE_S, "seats": -3}])),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "price-negative",
+        Req("POST", POST_PERF, json=_perf(capacity=None, grades=[{**GRADE_S, "price": -1}])),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "price-fraction",
+        Req("POST", POST_PERF, json=_perf(capacity=None, grades=[{**GRADE_S, "price": 9.5}])),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "price-over-10m",
+        Req("POST", POST_PERF, json=_perf(capacity=None, grades=[{**GRADE_S, "price": 10**7 + 1}])),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case("grades-not-a-list", Req("POST", POST_PERF, json=_perf(grades={"S": 20})), 400, "VALIDATION_ERROR"),
+    case("limit-zero", Req("POST", POST_PERF, json=_perf(maxPerCustomer=0)), 400, "VALIDATION_ERROR"),
+    case("limit-eleven", Req("POST", POST_PERF, json=_perf(maxPerCustomer=11)), 400, "VALIDATION_ERROR"),
+    case("limit-string", Req("POST", POST_PERF, json=_perf(maxPerCustomer="4")), 400, "VALIDATION_ERROR"),
+    case(
+        "book-unknown-grade",
+        Req("POST", BOOK, "customer", json=_book(performanceId="{graded_id}", grade="VIP")),
+        400,
+        "GRADE_NOT_FOUND",
+    ),
+    case(
+        "book-no-grade-of-two",
+        Req("POST", BOOK, "customer", json=_book(performanceId="{graded_id}")),
+        400,
+        "GRADE_REQUIRED",
+    ),
+    case("book-grade-malformed", Req("POST", BOOK, "customer", json=_book(grade="r; DROP")), 400, "VALIDATION_ERROR"),
+    case("book-grade-number", Req("POST", BOOK, "customer", json=_book(grade=1)), 400, "VALIDATION_ERROR"),
+    case(
+        "book-over-the-limit",
+        Req("POST", BOOK, "customer", json=_book(performanceId="{graded_id}", grade="R")),
+        409,
+        "LIMIT_EXCEEDED",
+    ),
     # ---------------------------------------------------------------- domain refusals
     case(
         "book-unknown-performance",
@@ -490,6 +620,7 @@ def _fill(value, world: World):
         "sold_out_id": world.sold_out_id,
         "cancelled_id": world.cancelled_id,
         "booking_id": world.booking_id,
+        "graded_id": world.graded_id,
         "unknown": UNKNOWN_ID,
         "customer_sub": world.customer_sub,
     }
@@ -534,7 +665,7 @@ def test_hostile_request(api, world, req: Req, status: int, code: str):
     assert r.status_code == status, r.text[:300]
     body = r.json()
     assert body["code"] == code, body
-    assert set(body) == {"code", "message"}
+    assert {"code", "message"} <= set(body) <= {"code", "message", "details"}
     assert "Traceback" not in body["message"]
 
 

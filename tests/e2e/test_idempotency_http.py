@@ -48,7 +48,7 @@ def _inventory(local_stack, performance_id: str) -> dict | None:
 
 
 def _available(local_stack, performance_id: str) -> int:
-    return int(_inventory(local_stack, performance_id)["available"]["N"])
+    return int(_inventory(local_stack, performance_id)["avail_GENERAL"]["N"])
 
 
 @pytest.fixture
@@ -59,7 +59,13 @@ def performance(api, local_stack):
         "POST",
         "/performances",
         organizer,
-        json={"title": "Idempotent Requiem", "venue": "IBK Hall", "startsAt": _starts(), "capacity": 10},
+        json={
+            "title": "Idempotent Requiem",
+            "venue": "IBK Hall",
+            "startsAt": _starts(),
+            "capacity": 10,
+            "maxPerCustomer": 10,
+        },
     )
     assert r.status_code == 201, r.text
     pid = r.json()["performanceId"]

@@ -15,7 +15,7 @@ import pytest
 from boxoffice import config
 from boxoffice.bookings import service, store
 from boxoffice.clock import new_id, now_iso
-from boxoffice.contracts import PerformanceCancelledData
+from boxoffice.contracts import GradeData, PerformanceCancelledData
 from tests import template
 from tests.stack import REGION
 
@@ -53,7 +53,11 @@ def _seed(table, performance_id: str, n: int) -> None:
                         "bookingId": new_id(),
                         "performanceId": performance_id,
                         "customerId": f"c{i % 997}",
+                        "grade": "GENERAL",
                         "quantity": 1 + i % 4,
+                        "unitPrice": 0,
+                        "amount": 0,
+                        "currency": "KRW",
                         "status": "CONFIRMED",
                         "createdAt": now_iso(),
                         "title": "Scale",
@@ -101,13 +105,17 @@ def test_ten_thousand_bookings_are_all_cancelled_even_after_a_stop_halfway(emula
         venue="Hall",
         startsAt="2030-01-01T20:00:00+09:00",
         capacity=BOOKINGS * 4,
+        grades=[GradeData(grade="GENERAL", price=0, seats=BOOKINGS * 4)],
+        maxPerCustomer=10,
         cancelledAt=now_iso(),
     )
     chunks = iter(range(10**9))
-    # First delivery: the Lambda runs out of time after 60 chunks (3,000 bookings).
+    # First delivery: the Lambda runs out of time after six pages of 500 bookings (3,000), each page cancelled
+    # in chunks of CANCEL_CHUNK.
+    chunks_per_page = -(-500 // service.CANCEL_CHUNK)
     with pytest.raises(TimeoutError):
         service.cancel_performance_bookings(
-            cancelled, correlation_id="c", causation_id="e", keep_going=lambda: next(chunks) < 60
+            cancelled, correlation_id="c", causation_id="e", keep_going=lambda: next(chunks) < 6 * chunks_per_page
         )
     assert _statuses(table, pid) == {"CANCELLED/PERFORMANCE_CANCELLED": 3000, "CONFIRMED/None": 7000}
     # Redelivery finishes the job and cancels nothing twice.

@@ -19,7 +19,7 @@ def _register(api, organizer, capacity=20, title="Mahler 2"):
         "POST",
         "/performances",
         organizer,
-        json={"title": title, "venue": "Hall", "startsAt": _starts(), "capacity": capacity},
+        json={"title": title, "venue": "Hall", "startsAt": _starts(), "capacity": capacity, "maxPerCustomer": 10},
     )
     assert r.status_code == 201, r.text
     return r.json()

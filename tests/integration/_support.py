@@ -85,7 +85,10 @@ def booking_data(
         "bookingId": booking_id or new_id(),
         "performanceId": performance_id,
         "customerId": customer_id,
+        "grade": "GENERAL",
         "quantity": quantity,
+        "unitPrice": 0,
+        "amount": 0,
         "createdAt": "2030-01-01T00:00:00.000Z",
         "title": "Beethoven 9",
         "startsAt": future(),
@@ -140,7 +143,10 @@ def booking_items(stack: Stack, performance_id: str) -> list[dict]:
 
 
 def inventory(stack: Stack, performance_id: str) -> dict:
-    return stack.table("BookingsTable").get_item(Key={"pk": f"PERF#{performance_id}", "sk": "INVENTORY"})["Item"]
+    """The booking side's inventory item, with `available` the seats left in all grades and `by_grade` per grade."""
+    item = stack.table("BookingsTable").get_item(Key={"pk": f"PERF#{performance_id}", "sk": "INVENTORY"})["Item"]
+    by_grade = {k.removeprefix("avail_"): int(v) for k, v in item.items() if k.startswith("avail_")}
+    return {**item, "by_grade": by_grade, "available": sum(by_grade.values())}
 
 
 def bus_tap(stack: Stack, name: str = "tap"):

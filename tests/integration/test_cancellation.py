@@ -17,7 +17,8 @@ def _seed(stack, count: int, capacity: int = 1000):
     perf = register(stack, capacity=capacity)
     bookings = []
     for i in range(count):
-        status, booking = book(stack, perf["performanceId"], 1 + i % 3, claims=CUSTOMER if i % 2 else OTHER_CUSTOMER)
+        claims = CUSTOMER if i == 1 else OTHER_CUSTOMER if i == 2 else {"sub": f"cust-{i}"}
+        status, booking = book(stack, perf["performanceId"], 1 + i % 3, claims=claims)
         assert status == 201, booking
         bookings.append(booking)
     stack.settle()
@@ -27,6 +28,8 @@ def _seed(stack, count: int, capacity: int = 1000):
 def _cancelled_data(perf: dict) -> PerformanceCancelledData:
     return PerformanceCancelledData(
         **{k: perf[k] for k in ("performanceId", "organizerId", "title", "venue", "startsAt", "capacity")},
+        grades=[{k: g[k] for k in ("grade", "price", "seats")} for g in perf["grades"]],
+        maxPerCustomer=perf["maxPerCustomer"],
         cancelledAt="2030-01-01T00:00:00.000Z",
     )
 
@@ -78,7 +81,7 @@ def test_cancelling_a_performance_cancels_every_booking(stack):
     assert summary["status"] == "CANCELLED"
     assert (summary["confirmedBookings"], summary["cancelledBookings"]) == (0, 8)
     assert summary["cancelledTickets"] == sum(b["quantity"] for b in bookings)
-    status, mine = call_api(stack, "GET", f"/bookings/{bookings[0]['bookingId']}", claims=OTHER_CUSTOMER)
+    status, mine = call_api(stack, "GET", f"/bookings/{bookings[2]['bookingId']}", claims=OTHER_CUSTOMER)
     assert status == 200
     assert mine["status"] == "CANCELLED"
     assert mine["cancelReason"] == "PERFORMANCE_CANCELLED"

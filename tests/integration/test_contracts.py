@@ -39,6 +39,8 @@ def _sample(event_type: EventType):
         "venue": "Hall",
         "startsAt": "2030-05-01T19:30:00+09:00",
         "capacity": 10,
+        "grades": [{"grade": "GENERAL", "price": 0, "seats": 10}],
+        "maxPerCustomer": 4,
     }
     data = {
         EventType.PERFORMANCE_REGISTERED: {**performance, "createdAt": "2030-01-01T00:00:00.000Z"},

@@ -65,7 +65,7 @@ def test_failing_headcount_and_cancellation_consumers(stack, monkeypatch):
         raise RuntimeError("performance management is failing")
 
     with monkeypatch.context() as failing:
-        failing.setattr(performances_service, "apply_headcount", broken)
+        failing.setattr(performances_service, "apply_moves", broken)
         failing.setattr(bookings_service, "cancel_performance_bookings", broken)
         doomed, open_ = _customers_keep_going(stack)
         stack.settle()  # retried until the redrive policy parks them

@@ -98,13 +98,29 @@ def test_korean_title_round_trips_exactly(stack):
         pytest.param({"title": ""}, id="title-empty"),
         pytest.param({"sponsor": "ACME"}, id="unknown-field"),
         pytest.param({"venue": ...}, id="missing-venue"),
-        pytest.param({"capacity": ...}, id="missing-capacity"),
+        pytest.param({"capacity": ...}, id="missing-capacity", marks=pytest.mark.code("MISSING_CAPACITY")),
+        pytest.param(
+            {"capacity": 10, "grades": [{"grade": "R", "price": 1, "seats": 5}]},
+            id="capacity-not-the-grades-sum",
+            marks=pytest.mark.code("CAPACITY_MISMATCH"),
+        ),
+        pytest.param(
+            {"grades": [{"grade": "R", "price": 1, "seats": 5}, {"grade": "R", "price": 2, "seats": 5}]},
+            id="duplicate-grade",
+            marks=pytest.mark.code("DUPLICATE_GRADE"),
+        ),
+        pytest.param({"grades": [{"grade": "r", "price": 1, "seats": 5}]}, id="grade-lowercase"),
+        pytest.param({"grades": [{"grade": "R", "price": -1, "seats": 5}]}, id="price-negative"),
+        pytest.param({"grades": [{"grade": "R", "price": 1, "seats": 0}]}, id="seats-0"),
+        pytest.param({"grades": [{"grade": f"G{n}", "price": 1, "seats": 1} for n in range(9)]}, id="nine-grades"),
+        pytest.param({"maxPerCustomer": 11}, id="limit-11"),
     ],
 )
-def test_invalid_registration_is_400_and_writes_nothing(stack, overrides):
+def test_invalid_registration_is_400_and_writes_nothing(stack, overrides, request):
     status, body = _register(stack, _body(**overrides))
     assert status == 400, body
-    assert body["code"] == "VALIDATION_ERROR"
+    marker = request.node.get_closest_marker("code")
+    assert body["code"] == (marker.args[0] if marker else "VALIDATION_ERROR")
     assert set(body) == {"code", "message"}
     assert stack.table("PerformancesTable").scan()["Count"] == 0
 

@@ -92,7 +92,8 @@ def _booking_id(entry) -> str:
 def test_exactly_the_refused_entries_are_reported_and_a_retry_sends_them(stack, monkeypatch):
     pid = register(stack)["performanceId"]
     tap = bus_tap(stack)
-    bookings = [book(stack, pid, 1)[1] for _ in range(12)]  # two PutEvents calls of at most 10
+    # two PutEvents calls of at most 10 (a customer each: one may hold at most 10 tickets)
+    bookings = [book(stack, pid, 1, claims={"sub": f"cust-{n}"})[1] for n in range(12)]
     refused = {bookings[2]["bookingId"], bookings[11]["bookingId"]}
     records = _records(stack)
     by_booking = {

@@ -71,15 +71,18 @@ def test_one_booking_for_its_customer_only(stack):
     assert call_api(stack, "GET", f"/bookings/{unknown_id()}", claims=CUSTOMER)[0] == 404
 
 
-def test_organizer_sees_own_performance_bookings_with_summary(stack):
-    perf = register(stack, capacity=50)
+def test_organizer_sees_own_performance_bookings_with_a_summary_per_grade(stack):
+    grades = [{"grade": "R", "price": 150_000, "seats": 20}, {"grade": "S", "price": 90_000, "seats": 30}]
+    perf = register(stack, grades=grades)
     pid = perf["performanceId"]
-    quantities = [2, 3, 4]
-    bookings = [book(stack, pid, q)[1] for q in quantities]
+    bookings = [book(stack, pid, q, grade=g)[1] for q, g in [(2, "R"), (3, "R"), (4, "S")]]
     call_api(stack, "POST", f"/bookings/{bookings[0]['bookingId']}/cancel", claims=CUSTOMER)
     stack.settle()
     items, summary = performance_bookings(stack, pid, limit=2)
     assert sorted(i["bookingId"] for i in items) == sorted(b["bookingId"] for b in bookings)
+    assert {i["bookingId"]: (i["grade"], i["amount"]) for i in items} == {
+        b["bookingId"]: (b["grade"], b["quantity"] * b["unitPrice"]) for b in bookings
+    }
     assert summary == {
         "performanceId": pid,
         "title": perf["title"],
@@ -90,6 +93,11 @@ def test_organizer_sees_own_performance_bookings_with_summary(stack):
         "confirmedTickets": 7,
         "cancelledBookings": 1,
         "cancelledTickets": 2,
+        "revenue": 3 * 150_000 + 4 * 90_000,
+        "grades": [
+            {"grade": "R", "price": 150_000, "seats": 20, "sold": 3, "remaining": 17, "revenue": 450_000},
+            {"grade": "S", "price": 90_000, "seats": 30, "sold": 4, "remaining": 26, "revenue": 360_000},
+        ],
     }
 
 
@@ -120,6 +128,8 @@ def _registered(pid: str, organizer: str = "org-1"):
             "venue": "Hall",
             "startsAt": "2030-05-01T19:30:00+09:00",
             "capacity": 100,
+            "grades": [{"grade": "GENERAL", "price": 0, "seats": 100}],
+            "maxPerCustomer": 4,
             "createdAt": "2030-01-01T00:00:00.000Z",
         },
         correlation_id="t",
@@ -209,15 +219,15 @@ def test_one_performance_failing_fails_only_its_own_messages(stack, monkeypatch)
     from boxoffice.statusview import store
 
     ok, failing = unknown_id(), unknown_id()
-    real = store.insert_confirmed_views
+    real = store.insert_new_views
 
-    def insert(performance_id, views):
+    def insert(performance_id, views, counts):
         if performance_id == failing:
             raise RuntimeError("throttled")
-        return real(performance_id, views)
+        return real(performance_id, views, counts)
 
     assert _project(stack, _registered(ok)) == set()
-    monkeypatch.setattr(store, "insert_confirmed_views", insert)
+    monkeypatch.setattr(store, "insert_new_views", insert)
     batch = [
         ticket_booked(booking_data(ok, 2)),
         ticket_booked(booking_data(failing, 1)),

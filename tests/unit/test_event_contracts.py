@@ -20,9 +20,11 @@ from boxoffice.contracts import (
 from boxoffice.outbox import put_event
 from boxoffice.publisher import outbox_entry
 
-PERFORMANCE = {"performanceId": "P", "organizerId": "o", "title": "말러", "venue": "v", "startsAt": "s", "capacity": 1}
-BOOKING = {"bookingId": "B", "performanceId": "P", "customerId": "c", "quantity": 2, "createdAt": "t", "title": "말러",
-           "startsAt": "s", "organizerId": "o"}  # fmt: skip
+PERFORMANCE = {"performanceId": "P", "organizerId": "o", "title": "말러", "venue": "v", "startsAt": "s", "capacity": 1,
+               "grades": [{"grade": "R", "price": 1000, "seats": 1}], "maxPerCustomer": 4}  # fmt: skip
+BOOKING = {"bookingId": "B", "performanceId": "P", "customerId": "c", "grade": "R", "quantity": 2, "unitPrice": 1000,
+           "amount": 2000, "currency": "KRW", "createdAt": "t", "title": "말러", "startsAt": "s",
+           "organizerId": "o"}  # fmt: skip
 DATA = {
     EventType.PERFORMANCE_REGISTERED: {**PERFORMANCE, "createdAt": "t"},
     EventType.PERFORMANCE_CANCELLED: {**PERFORMANCE, "cancelledAt": "t"},

@@ -28,7 +28,17 @@ def _demo_performance(stack: LocalStack, organizer_token: str) -> str:
     starts = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%dT19:30:00+09:00")
     response = requests.post(
         f"{stack.url}/performances",
-        json={"title": "베토벤 교향곡 9번 (demo)", "venue": "Concert Hall", "startsAt": starts, "capacity": 500},
+        json={
+            "title": "베토벤 교향곡 9번 (demo)",
+            "venue": "Concert Hall",
+            "startsAt": starts,
+            "grades": [
+                {"grade": "R", "price": 150000, "seats": 100},
+                {"grade": "S", "price": 90000, "seats": 150},
+                {"grade": "A", "price": 50000, "seats": 250},
+            ],
+            "maxPerCustomer": 4,
+        },
         headers={"Authorization": f"Bearer {organizer_token}"},
         timeout=30,
     )
@@ -66,10 +76,10 @@ Tokens (also: .venv/bin/boxoffice token --sub <name> [--group organizers]):
 export ORGANIZER_TOKEN={organizer}
 export CUSTOMER_TOKEN={customer}
 
-Try it (a demo performance {performance_id} is registered):
-curl -s {url}/performances
+Try it (a demo performance {performance_id} is registered: grades R, S and A, 4 tickets per customer):
+curl -s {url}/performances/{performance_id}
 curl -s -X POST {url}/bookings -H "Authorization: Bearer $CUSTOMER_TOKEN" -H 'Content-Type: application/json' \\
-  -d '{{"performanceId": "{performance_id}", "quantity": 2}}'
+  -d '{{"performanceId": "{performance_id}", "grade": "S", "quantity": 2}}'
 curl -s {url}/bookings -H "Authorization: Bearer $CUSTOMER_TOKEN"
 """,
             flush=True,

@@ -9,20 +9,30 @@ SaleStatus = Literal["OPEN", "CANCELLED"]
 
 
 class PerformanceFacts(TypedDict):
-    """What a booking carries of its performance (it never changes once registered)."""
+    """What booking needs of a performance that never changes once it is registered."""
 
     title: str
     startsAt: str
     organizerId: str
+    prices: dict[str, int]  # KRW per ticket, by grade
+    maxPerCustomer: int
 
 
-class BookingRecord(PerformanceFacts):
+class BookingRecord(TypedDict):
     bookingId: str
     performanceId: str
     customerId: str
+    grade: str
     quantity: int
+    unitPrice: int
+    amount: int
+    currency: Literal["KRW"]
     status: BookingStatus
     createdAt: str
+    # Carried so the events about it never make a consumer read another context's table.
+    title: str
+    startsAt: str
+    organizerId: str
     cancelReason: NotRequired[str]
     cancelledAt: NotRequired[str]
 
@@ -34,8 +44,14 @@ class BookingRef(TypedDict):
     customerId: str
 
 
+class GradeTerms(TypedDict):
+    price: int
+    seats: int
+
+
 class InventoryRecord(TypedDict):
-    """A performance's seats as the booking side knows them; `capacity` is absent until it was registered here."""
+    """A performance's seats as the booking side knows them. Until its registration has arrived here (a
+    cancellation may come first) only the facts and the status are known."""
 
     performanceId: str
     title: str
@@ -43,7 +59,15 @@ class InventoryRecord(TypedDict):
     organizerId: str
     status: SaleStatus
     capacity: NotRequired[int]
-    available: NotRequired[int]
+    maxPerCustomer: NotRequired[int]
+    grades: NotRequired[dict[str, GradeTerms]]
+    available: NotRequired[dict[str, int]]  # seats neither held nor sold, by grade (one attribute each in the table)
+
+
+class GradeDetails(TypedDict):
+    grade: str
+    price: int
+    seats: int
 
 
 class PerformanceDetails(TypedDict):
@@ -55,3 +79,5 @@ class PerformanceDetails(TypedDict):
     venue: str
     startsAt: str
     capacity: int
+    grades: list[GradeDetails]
+    maxPerCustomer: int

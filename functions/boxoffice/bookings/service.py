@@ -21,39 +21,71 @@ from boxoffice.contracts import (
     TicketCancelled,
     new_event,
 )
-from boxoffice.errors import DomainError, NotFound, PerformanceIsCancelled, SoldOut
+from boxoffice.errors import DomainError, InvalidRequest, LimitExceeded, NotFound, PerformanceIsCancelled, SoldOut
 from boxoffice.observability import logger
 
 if TYPE_CHECKING:  # the HTTP models: queue consumers that use this module need not load them
     from boxoffice.models import BookTicketInput
 
-# A transaction holds at most 100 items and each cancellation writes two.
-CANCEL_CHUNK = 50
+# A transaction holds at most 100 items: each cancellation writes two, and each customer among them one more.
+CANCEL_CHUNK = 30
 
 
 def _not_found() -> NotFound:
     return NotFound("no performance with this id is open for booking", code="PERFORMANCE_NOT_FOUND")
 
 
-def refusal(inventory: InventoryRecord | None) -> DomainError:
-    """Why the inventory refused seats, as the customer is told: unknown, cancelled or sold out."""
+def refusal(inventory: InventoryRecord | None, grade: str) -> DomainError:
+    """Why the inventory refused seats of `grade`, as the customer is told: unknown, cancelled or sold out."""
     if inventory is None or "capacity" not in inventory:
         return _not_found()
     if inventory["status"] == "CANCELLED":
         return PerformanceIsCancelled("this performance has been cancelled")
-    return SoldOut(f"only {inventory.get('available', 0)} seats are left for this performance")
+    left = inventory.get("available", {}).get(grade, 0)
+    return SoldOut(
+        f"only {left} {grade} seats are left for this performance",
+        details={"grade": grade, "remaining": left},
+    )
 
 
-# A registered performance's title, start and organizer never change, so a warm function keeps them once it has read
-# them: its next bookings of that performance are one transaction, not a read and a transaction. Whether seats are
-# left and whether the performance was cancelled since is never taken from here: the transaction's condition on the
-# inventory decides that. Unknown and cancelled performances raise, so they are never kept.
+def over_limit(held: int, limit: int) -> LimitExceeded:
+    allowed = max(limit - held, 0)
+    return LimitExceeded(
+        f"one customer may hold {limit} tickets for this performance; you may book {allowed} more",
+        details={"limit": limit, "allowed": allowed},
+    )
+
+
+# A registered performance's title, start, organizer, prices and limit never change, so a warm function keeps them
+# once it has read them: its next bookings of that performance are one transaction, not a read and a transaction.
+# Whether seats are left, whether the customer is within the limit, and whether the performance was cancelled since
+# are never taken from here: the transaction's conditions decide those. Unknown and cancelled performances raise, so
+# they are never kept.
 @lru_cache(maxsize=4096)
 def _performance_facts(performance_id: str) -> PerformanceFacts:
     inventory = store.get_inventory(performance_id)
     if inventory is None or "capacity" not in inventory or inventory["status"] == "CANCELLED":
-        raise refusal(inventory)
-    return {"title": inventory["title"], "startsAt": inventory["startsAt"], "organizerId": inventory["organizerId"]}
+        raise refusal(inventory, "")
+    return {
+        "title": inventory["title"],
+        "startsAt": inventory["startsAt"],
+        "organizerId": inventory["organizerId"],
+        "prices": {grade: terms["price"] for grade, terms in inventory.get("grades", {}).items()},
+        "maxPerCustomer": inventory.get("maxPerCustomer", 10),
+    }
+
+
+def choose_grade(prices: dict[str, int], asked: str | None) -> str:
+    """The grade a booking is for: the one asked for, or the only one there is."""
+    if asked is None:
+        if len(prices) == 1:
+            return next(iter(prices))
+        raise InvalidRequest(f"choose a grade: {', '.join(sorted(prices))}", code="GRADE_REQUIRED")
+    if asked not in prices:
+        raise InvalidRequest(
+            f"this performance has no grade {asked}; its grades are {', '.join(sorted(prices))}", code="GRADE_NOT_FOUND"
+        )
+    return asked
 
 
 def _booked_event(booking: BookingRecord, correlation_id: str) -> TicketBooked:
@@ -66,19 +98,30 @@ def _booked_event(booking: BookingRecord, correlation_id: str) -> TicketBooked:
 
 
 def book(customer_id: str, request: BookTicketInput, *, correlation_id: str) -> BookingRecord:
+    facts = _performance_facts(request.performanceId)
+    grade = choose_grade(facts["prices"], request.grade)
+    price = facts["prices"][grade]
     booking: BookingRecord = {
         "bookingId": new_id(),
         "performanceId": request.performanceId,
         "customerId": customer_id,
+        "grade": grade,
         "quantity": request.quantity,
+        "unitPrice": price,
+        "amount": price * request.quantity,
+        "currency": "KRW",
         "status": "CONFIRMED",
         "createdAt": now_iso(),
-        **_performance_facts(request.performanceId),
+        "title": facts["title"],
+        "startsAt": facts["startsAt"],
+        "organizerId": facts["organizerId"],
     }
     try:
-        store.insert_booking(booking, _booked_event(booking, correlation_id))
+        store.insert_booking(booking, _booked_event(booking, correlation_id), facts["maxPerCustomer"])
     except store.SeatsRefused as refused:
-        raise refusal(refused.inventory) from None
+        raise refusal(refused.inventory, grade) from None
+    except store.LimitRefused as refused:
+        raise over_limit(refused.held, facts["maxPerCustomer"]) from None
     return booking
 
 
@@ -174,4 +217,6 @@ def performance_details(data: PerformanceData) -> PerformanceDetails:
         "venue": data.venue,
         "startsAt": data.startsAt,
         "capacity": data.capacity,
+        "grades": [{"grade": g.grade, "price": g.price, "seats": g.seats} for g in data.grades],
+        "maxPerCustomer": data.maxPerCustomer,
     }

@@ -1,7 +1,9 @@
 """BookingsTable access: seat inventory per performance, bookings, booking pointers and the outbox.
 
 Layout (pk / sk):
-  PERF#<performanceId> / INVENTORY         seats left and whether the performance is open
+  PERF#<performanceId> / INVENTORY         whether the performance is open, its grades and prices, and per grade
+                                           the seats neither held nor sold (one attribute each: avail_<grade>)
+  PERF#<performanceId> / CUSTOMER#<id>     the tickets a customer holds for it (`held`), against its limit
   PERF#<performanceId> / BOOKING#<id>      a booking, kept beside its inventory so a
                                            consistent Query finds every booking of a performance
   BOOKING#<id>         / REF               immutable pointer: performance and customer of a booking
@@ -48,27 +50,56 @@ def ref_key(booking_id: str) -> dict[str, str]:
     return {"pk": f"BOOKING#{booking_id}", "sk": "REF"}
 
 
+def _available(grade: str) -> str:
+    return f"avail_{grade}"
+
+
+def _inventory(item: dict | None) -> InventoryRecord | None:
+    if item is None:
+        return None
+    record = plain(item)
+    record["available"] = {g: record.pop(_available(g)) for g in record.get("grades", {}) if _available(g) in record}
+    return cast("InventoryRecord", record)
+
+
 def get_inventory(performance_id: str) -> InventoryRecord | None:
-    item = _table().get_item(Key=inventory_key(performance_id), ConsistentRead=True).get("Item")
-    return cast("InventoryRecord | None", plain(item))
+    return _inventory(_table().get_item(Key=inventory_key(performance_id), ConsistentRead=True).get("Item"))
+
+
+def _facts(details: PerformanceDetails) -> dict[str, Any]:
+    return {
+        ":id": details["performanceId"],
+        ":t": details["title"],
+        ":s": details["startsAt"],
+        ":o": details["organizerId"],
+    }
 
 
 def open_inventory(details: PerformanceDetails) -> None:
-    """Record a registered performance's seats; harmless if repeated or if it was already cancelled."""
+    """Record a registered performance's grades and seats; harmless if repeated or if it was already cancelled."""
+    grades = details["grades"]
+    names = {
+        "#st": "status",
+        "#cap": "capacity",
+        "#g": "grades",
+        **{f"#a{n}": _available(g["grade"]) for n, g in enumerate(grades)},
+    }
     _table().update_item(
         Key=inventory_key(details["performanceId"]),
         UpdateExpression=(
             "SET performanceId = :id, title = :t, startsAt = :s, organizerId = :o, "
-            "#cap = if_not_exists(#cap, :c), available = if_not_exists(available, :c), "
-            "#st = if_not_exists(#st, :open)"
+            "#cap = if_not_exists(#cap, :c), #g = if_not_exists(#g, :g), "
+            "maxPerCustomer = if_not_exists(maxPerCustomer, :m), "
+            + "".join(f"#a{n} = if_not_exists(#a{n}, :a{n}), " for n in range(len(grades)))
+            + "#st = if_not_exists(#st, :open)"
         ),
-        ExpressionAttributeNames={"#st": "status", "#cap": "capacity"},
+        ExpressionAttributeNames=names,
         ExpressionAttributeValues={
-            ":id": details["performanceId"],
-            ":t": details["title"],
-            ":s": details["startsAt"],
-            ":o": details["organizerId"],
+            **_facts(details),
             ":c": details["capacity"],
+            ":g": {g["grade"]: {"price": g["price"], "seats": g["seats"]} for g in grades},
+            ":m": details["maxPerCustomer"],
+            **{f":a{n}": g["seats"] for n, g in enumerate(grades)},
             ":open": "OPEN",
         },
     )
@@ -80,14 +111,12 @@ def close_inventory(details: PerformanceDetails) -> None:
         Key=inventory_key(details["performanceId"]),
         UpdateExpression="SET performanceId = :id, title = :t, startsAt = :s, organizerId = :o, #st = :cancelled",
         ExpressionAttributeNames={"#st": "status"},
-        ExpressionAttributeValues={
-            ":id": details["performanceId"],
-            ":t": details["title"],
-            ":s": details["startsAt"],
-            ":o": details["organizerId"],
-            ":cancelled": "CANCELLED",
-        },
+        ExpressionAttributeValues={**_facts(details), ":cancelled": "CANCELLED"},
     )
+
+
+def limit_key(performance_id: str, customer_id: str) -> dict[str, str]:
+    return {"pk": f"PERF#{performance_id}", "sk": f"CUSTOMER#{customer_id}"}
 
 
 class SeatsRefused(Exception):
@@ -98,29 +127,81 @@ class SeatsRefused(Exception):
         self.inventory = inventory
 
 
+class LimitRefused(Exception):
+    """The customer would hold more tickets than the performance allows; `held` is what they hold now."""
+
+    def __init__(self, held: int):
+        super().__init__("limit refused")
+        self.held = held
+
+
 def booking_item(booking: BookingRecord) -> dict[str, Any]:
     return {**booking_key(booking["performanceId"], booking["bookingId"]), **booking}
 
 
-def insert_booking(booking: BookingRecord, event: TicketBooked) -> None:
-    """Take the seats and write the booking and its event in one transaction: never oversold."""
+def _take_seats(table_name: str, performance_id: str, grade: str, quantity: int) -> dict:
+    return {
+        "Update": {
+            "TableName": table_name,
+            "Key": inventory_key(performance_id),
+            "UpdateExpression": "SET #a = #a - :q",
+            "ConditionExpression": "#st = :open AND #a >= :q",
+            "ExpressionAttributeNames": {"#st": "status", "#a": _available(grade)},
+            "ExpressionAttributeValues": {":q": quantity, ":open": "OPEN"},
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+    }
+
+
+def _return_seats(table_name: str, performance_id: str, grade: str, quantity: int) -> dict:
+    return {
+        "Update": {
+            "TableName": table_name,
+            "Key": inventory_key(performance_id),
+            "UpdateExpression": "SET #a = #a + :q",
+            "ConditionExpression": "attribute_exists(#a)",
+            "ExpressionAttributeNames": {"#a": _available(grade)},
+            "ExpressionAttributeValues": {":q": quantity},
+        }
+    }
+
+
+def _hold(table_name: str, performance_id: str, customer_id: str, quantity: int, limit: int) -> dict:
+    return {
+        "Update": {
+            "TableName": table_name,
+            "Key": limit_key(performance_id, customer_id),
+            "UpdateExpression": "ADD held :q",
+            "ConditionExpression": "attribute_not_exists(held) OR held <= :room",
+            "ExpressionAttributeValues": {":q": quantity, ":room": limit - quantity},
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+    }
+
+
+def _release(table_name: str, performance_id: str, customer_id: str, quantity: int) -> dict:
+    # No condition of its own: it goes with the booking's move off CONFIRMED, which happens once.
+    return {
+        "Update": {
+            "TableName": table_name,
+            "Key": limit_key(performance_id, customer_id),
+            "UpdateExpression": "ADD held :minus",
+            "ExpressionAttributeValues": {":minus": -quantity},
+        }
+    }
+
+
+def insert_booking(booking: BookingRecord, event: TicketBooked, limit: int) -> None:
+    """Take the seats of its grade and count them against the customer's limit, and write the booking and its event,
+    in one transaction: no grade is ever oversold and no customer ever holds more than `limit`."""
     table = _table()
-    pid, bid = booking["performanceId"], booking["bookingId"]
+    pid, bid, cid, q = booking["performanceId"], booking["bookingId"], booking["customerId"], booking["quantity"]
     try:
         transact(
             table,
             [
-                {
-                    "Update": {
-                        "TableName": table.name,
-                        "Key": inventory_key(pid),
-                        "UpdateExpression": "SET available = available - :q",
-                        "ConditionExpression": "#st = :open AND available >= :q",
-                        "ExpressionAttributeNames": {"#st": "status"},
-                        "ExpressionAttributeValues": {":q": booking["quantity"], ":open": "OPEN"},
-                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-                    }
-                },
+                _take_seats(table.name, pid, booking["grade"], q),
+                _hold(table.name, pid, cid, q, limit),
                 {
                     "Put": {
                         "TableName": table.name,
@@ -131,7 +212,7 @@ def insert_booking(booking: BookingRecord, event: TicketBooked) -> None:
                 {
                     "Put": {
                         "TableName": table.name,
-                        "Item": {**ref_key(bid), "performanceId": pid, "customerId": booking["customerId"]},
+                        "Item": {**ref_key(bid), "performanceId": pid, "customerId": cid},
                         "ConditionExpression": "attribute_not_exists(pk)",
                     }
                 },
@@ -141,8 +222,16 @@ def insert_booking(booking: BookingRecord, event: TicketBooked) -> None:
     except ClientError as exc:
         if condition_failed_at(exc, 0):
             old = exc.response["CancellationReasons"][0].get("Item")
-            raise SeatsRefused(cast("InventoryRecord", plain(from_low(old))) if old else None) from exc
+            raise SeatsRefused(_inventory(from_low(old)) if old else None) from exc
+        if condition_failed_at(exc, 1):
+            old = exc.response["CancellationReasons"][1].get("Item") or {}
+            raise LimitRefused(int(from_low(old).get("held", 0))) from exc
         raise
+
+
+def get_held(performance_id: str, customer_id: str) -> int:
+    item = _table().get_item(Key=limit_key(performance_id, customer_id), ConsistentRead=True).get("Item")
+    return int(item.get("held", 0)) if item else 0
 
 
 def get_ref(booking_id: str) -> BookingRef | None:
@@ -188,28 +277,29 @@ def _cancel_items(table_name: str, cancellation: Cancellation) -> list[dict]:
 
 
 def cancel_booking(cancellation: Cancellation, *, return_seats: bool) -> bool:
-    """CONFIRMED to CANCELLED with its event (and the seats back); False if it was no longer CONFIRMED."""
+    """CONFIRMED to CANCELLED with its event, its tickets off the customer's count (and its seats back if the
+    performance still sells); False if it was no longer CONFIRMED."""
     table = _table()
-    items = _cancel_items(table.name, cancellation)
+    b = cancellation.booking
+    items = [
+        *_cancel_items(table.name, cancellation),
+        _release(table.name, b["performanceId"], b["customerId"], b["quantity"]),
+    ]
     if return_seats:
-        items.append(
-            {
-                "Update": {
-                    "TableName": table.name,
-                    "Key": inventory_key(cancellation.booking["performanceId"]),
-                    "UpdateExpression": "SET available = available + :q",
-                    "ConditionExpression": "attribute_exists(available)",
-                    "ExpressionAttributeValues": {":q": cancellation.booking["quantity"]},
-                }
-            }
-        )
+        items.append(_return_seats(table.name, b["performanceId"], b["grade"], b["quantity"]))
     return transact_unless_first_fails(table, items)
 
 
 def cancel_bookings_together(cancellations: list[Cancellation]) -> bool:
-    """Cancel up to 50 bookings in one transaction; False if any of them was no longer CONFIRMED."""
+    """Cancel up to 30 bookings of one performance in one transaction, their tickets off their customers' counts
+    (one write per customer); False if any of them was no longer CONFIRMED."""
     table = _table()
+    held: dict[str, int] = {}
+    for c in cancellations:
+        held[c.booking["customerId"]] = held.get(c.booking["customerId"], 0) + c.booking["quantity"]
+    pid = cancellations[0].booking["performanceId"]
     items = [item for c in cancellations for item in _cancel_items(table.name, c)]
+    items += [_release(table.name, pid, customer, quantity) for customer, quantity in held.items()]
     try:
         transact(table, items)
         return True

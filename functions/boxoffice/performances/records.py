@@ -7,12 +7,45 @@ from typing import Literal, NotRequired, TypedDict
 PerformanceStatus = Literal["OPEN", "CANCELLED"]
 
 
+class GradeRecord(TypedDict):
+    """A price grade and its own seats (fixed at registration)."""
+
+    grade: str
+    price: int
+    seats: int
+
+
 class PerformanceRecord(TypedDict):
     performanceId: str
     title: str
     venue: str
     startsAt: str
     capacity: int
+    grades: list[GradeRecord]
+    maxPerCustomer: int
+    bookedCount: int
+    # Seats held or sold per grade, kept by events (the table keeps one counter attribute per grade).
+    taken: dict[str, int]
+    status: PerformanceStatus
+    organizerId: str
+    createdAt: str
+    cancelledAt: NotRequired[str]
+
+
+class GradeView(GradeRecord):
+    remaining: int
+
+
+class PerformanceView(TypedDict):
+    """A performance as anyone may read it: its grades with the seats remaining, not the raw counters."""
+
+    performanceId: str
+    title: str
+    venue: str
+    startsAt: str
+    capacity: int
+    grades: list[GradeView]
+    maxPerCustomer: int
     bookedCount: int
     status: PerformanceStatus
     organizerId: str
@@ -26,9 +59,11 @@ class NewPerformance(PerformanceRecord):
     startsUtc: str
 
 
-class HeadcountChange(TypedDict):
-    """One event's change to a performance's headcount."""
+class SeatChange(TypedDict):
+    """What one booking's move does to its performance's counts: tickets sold and seats taken of its grade."""
 
-    eventId: str
+    bookingId: str
     performanceId: str
-    delta: int
+    grade: str
+    sold: int
+    taken: int

@@ -6,21 +6,18 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from boxoffice.clock import iso, new_id, now_iso
-from boxoffice.contracts import (
-    AnyEvent,
-    PerformanceCancelled,
-    PerformanceRegistered,
-    TicketBooked,
-    TicketCancelled,
-    new_event,
-)
-from boxoffice.errors import Forbidden, NotFound
+from boxoffice.contracts import PerformanceCancelled, PerformanceRegistered, new_event
+from boxoffice.errors import Forbidden, InvalidRequest, NotFound
+from boxoffice.moves import Move, highest
 from boxoffice.paging import Page, decode_token, encode_token
 from boxoffice.performances import store
-from boxoffice.performances.records import HeadcountChange, NewPerformance, PerformanceRecord
+from boxoffice.performances.records import GradeRecord, GradeView, NewPerformance, PerformanceRecord, PerformanceView
 
 if TYPE_CHECKING:  # the HTTP models: queue consumers that use this module need not load them
     from boxoffice.models import RegisterPerformanceInput
+
+GENERAL = "GENERAL"  # the one grade of a performance registered with a capacity only
+MAX_CAPACITY = 100_000
 
 
 def _not_found() -> NotFound:
@@ -35,10 +32,39 @@ def _event_data(item: PerformanceRecord) -> dict[str, object]:
         "venue": item["venue"],
         "startsAt": item["startsAt"],
         "capacity": item["capacity"],
+        "grades": [{"grade": g["grade"], "price": g["price"], "seats": g["seats"]} for g in item["grades"]],
+        "maxPerCustomer": item["maxPerCustomer"],
     }
 
 
-def register(organizer_id: str, request: RegisterPerformanceInput, *, correlation_id: str) -> PerformanceRecord:
+def grades_of(request: RegisterPerformanceInput) -> list[GradeRecord]:
+    """The grades a registration asks for: as given, or one free GENERAL grade of `capacity` seats.
+
+    Raises InvalidRequest when they contradict themselves: a grade named twice, no seats given at all, a capacity
+    other than the grades' sum, or more seats in all than a performance may have.
+    """
+    if request.grades is None:
+        if request.capacity is None:
+            raise InvalidRequest("give the seats: `grades`, or `capacity` for one free grade", code="MISSING_CAPACITY")
+        return [{"grade": GENERAL, "price": 0, "seats": request.capacity}]
+    grades: list[GradeRecord] = [{"grade": g.grade, "price": g.price, "seats": g.seats} for g in request.grades]
+    names = [g["grade"] for g in grades]
+    if len(set(names)) != len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise InvalidRequest(f"grade {', '.join(twice)} is named more than once", code="DUPLICATE_GRADE")
+    total = sum(g["seats"] for g in grades)
+    if request.capacity is not None and request.capacity != total:
+        raise InvalidRequest(
+            f"capacity {request.capacity} is not the grades' {total} seats in all; send one or make them agree",
+            code="CAPACITY_MISMATCH",
+        )
+    if total > MAX_CAPACITY:
+        raise InvalidRequest(f"{total} seats in all; a performance has at most {MAX_CAPACITY}", code="TOO_MANY_SEATS")
+    return grades
+
+
+def register(organizer_id: str, request: RegisterPerformanceInput, *, correlation_id: str) -> PerformanceView:
+    grades = grades_of(request)
     created_at = now_iso()
     item: NewPerformance = {
         "performanceId": new_id(),
@@ -46,42 +72,73 @@ def register(organizer_id: str, request: RegisterPerformanceInput, *, correlatio
         "venue": request.venue,
         "startsAt": request.startsAt,
         "startsUtc": iso(datetime.fromisoformat(request.startsAt).astimezone(UTC)),
-        "capacity": request.capacity,
+        "capacity": sum(g["seats"] for g in grades),
+        "grades": grades,
+        "maxPerCustomer": request.maxPerCustomer,
         "bookedCount": 0,
+        "taken": {g["grade"]: 0 for g in grades},
         "status": "OPEN",
         "organizerId": organizer_id,
         "createdAt": created_at,
     }
-    event: PerformanceRegistered = new_event(
+    event = new_event(
         PerformanceRegistered,
         {**_event_data(item), "createdAt": created_at},
         correlation_id=correlation_id,
         causation_id=correlation_id,
     )
     store.insert(item, event)
-    return item
+    return view(item)
 
 
-def get(performance_id: str) -> PerformanceRecord:
+def view(performance: PerformanceRecord) -> PerformanceView:
+    """What anyone may read of a performance: each grade with its seats neither held nor sold (as the events have
+    told so far; exact once they have settled)."""
+    grades: list[GradeView] = [
+        {**g, "remaining": g["seats"] - performance["taken"].get(g["grade"], 0)} for g in performance["grades"]
+    ]
+    out: PerformanceView = {
+        "performanceId": performance["performanceId"],
+        "title": performance["title"],
+        "venue": performance["venue"],
+        "startsAt": performance["startsAt"],
+        "capacity": performance["capacity"],
+        "grades": grades,
+        "maxPerCustomer": performance["maxPerCustomer"],
+        "bookedCount": performance["bookedCount"],
+        "status": performance["status"],
+        "organizerId": performance["organizerId"],
+        "createdAt": performance["createdAt"],
+    }
+    if "cancelledAt" in performance:
+        out["cancelledAt"] = performance["cancelledAt"]
+    return out
+
+
+def _stored(performance_id: str) -> PerformanceRecord:
     item = store.get(performance_id)
     if item is None:
         raise _not_found()
     return item
 
 
-def list_page(limit: int, next_token: str | None) -> Page[PerformanceRecord]:
+def get(performance_id: str) -> PerformanceView:
+    return view(_stored(performance_id))
+
+
+def list_page(limit: int, next_token: str | None) -> Page[PerformanceView]:
     start = decode_token(next_token, index_keys=("gsi1pk", "gsi1sk"), must_match={"gsi1pk": store.LIST_PARTITION})
     items, last = store.page(limit, start)
-    return Page(items=items, nextToken=encode_token(last))
+    return Page(items=[view(i) for i in items], nextToken=encode_token(last))
 
 
-def cancel(performance_id: str, organizer_id: str, *, correlation_id: str, causation_id: str) -> PerformanceRecord:
+def cancel(performance_id: str, organizer_id: str, *, correlation_id: str, causation_id: str) -> PerformanceView:
     """Cancel a performance its organizer owns; cancelling again changes nothing."""
-    item = get(performance_id)
+    item = _stored(performance_id)
     if item["organizerId"] != organizer_id:
         raise Forbidden("only the performance's own organizer can cancel it", code="NOT_YOUR_PERFORMANCE")
     if item["status"] == "CANCELLED":
-        return item
+        return view(item)
     cancelled_at = now_iso()
     event: PerformanceCancelled = new_event(
         PerformanceCancelled,
@@ -94,37 +151,21 @@ def cancel(performance_id: str, organizer_id: str, *, correlation_id: str, causa
     return get(performance_id)
 
 
-def headcount_change(event: AnyEvent) -> HeadcountChange | None:
-    """What an event does to its performance's headcount: a booking adds its tickets, a cancellation takes them back."""
-    match event:
-        case TicketBooked():
-            delta = event.data.quantity
-        case TicketCancelled():
-            delta = -event.data.quantity
-        case _:
-            return None
-    return {"eventId": event.metadata.eventId, "performanceId": event.data.performanceId, "delta": delta}
+def apply_moves(moves: list[Move]) -> tuple[set[str], dict[str, Exception]]:
+    """Apply the bookings' moves to their performances' counts, summed per performance.
 
-
-def headcount_by_performance(changes: list[HeadcountChange]) -> dict[str, dict[str, int]]:
-    """The changes grouped by performance: performance id -> event id -> delta (a redelivered event counts once)."""
-    by_performance: dict[str, dict[str, int]] = {}
-    for change in changes:
-        by_performance.setdefault(change["performanceId"], {})[change["eventId"]] = change["delta"]
-    return by_performance
-
-
-def apply_headcount(changes: list[HeadcountChange]) -> tuple[set[str], dict[str, Exception]]:
-    """Apply the changes, summed per performance.
-
-    Returns the event ids that were duplicates and, by event id, the errors of those that failed.
+    Returns the booking ids whose move was already applied (or overtaken) and, by booking id, the errors of those
+    that failed: one performance's trouble fails only its own bookings.
     """
-    duplicates: set[str] = set()
+    by_performance: dict[str, list[Move]] = {}
+    for move in moves:
+        by_performance.setdefault(move.performanceId, []).append(move)
+    ignored: set[str] = set()
     failures: dict[str, Exception] = {}
-    for performance_id, deltas in headcount_by_performance(changes).items():
+    for performance_id, its_moves in by_performance.items():
+        latest = highest(its_moves)
         try:
-            duplicates |= store.add_to_headcount(performance_id, deltas)
+            ignored |= store.apply_moves(performance_id, latest)
         except Exception as exc:  # one performance's trouble must not fail the others
-            for event_id in deltas:
-                failures[event_id] = exc
-    return duplicates, failures
+            failures |= dict.fromkeys(latest, exc)
+    return ignored, failures

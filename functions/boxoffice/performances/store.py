@@ -1,27 +1,25 @@
-"""PerformancesTable access: performances, applied-headcount markers and the context's outbox."""
+"""PerformancesTable access: performances, the headcount's per-booking markers and the context's outbox.
+
+Layout (pk / sk):
+  PERF#<performanceId> / PERFORMANCE       the performance (gsi1: PERFORMANCE by start), with bookedCount and
+                                           taken_<grade> (seats held or sold per grade) kept by events
+  PERF#<performanceId> / MARK#<bookingId>  the highest move of a booking the counts have applied
+  EVENT#<eventId>      / EVENT             outbox
+"""
 
 from __future__ import annotations
 
 from typing import Any, cast
 
 from boxoffice import config
-from boxoffice.clock import epoch_seconds_from_now
 from boxoffice.contracts import PerformanceCancelled, PerformanceRegistered
-from boxoffice.dynamo import (
-    ConditionFailedAfter,
-    Table,
-    plain,
-    transact,
-    transact_new_only,
-    transact_unless_first_fails,
-)
+from boxoffice.dynamo import ConditionFailedAfter, Table, climb, plain, transact, transact_unless_first_fails
+from boxoffice.moves import Move, Stage
 from boxoffice.outbox import put_event
 from boxoffice.performances.records import NewPerformance, PerformanceRecord
 
 LIST_INDEX = "ByStartsAt"
 LIST_PARTITION = "PERFORMANCE"
-# Markers must outlive every redelivery: SQS keeps a message at most 14 days.
-MARKER_TTL_SECONDS = 15 * 24 * 3600
 
 
 def _table() -> Table:
@@ -44,7 +42,8 @@ def insert(performance: NewPerformance, event: PerformanceRegistered) -> None:
                         **_key(performance["performanceId"]),
                         "gsi1pk": LIST_PARTITION,
                         "gsi1sk": f"{performance['startsUtc']}#{performance['performanceId']}",
-                        **{k: v for k, v in performance.items() if k != "startsUtc"},
+                        **{k: v for k, v in performance.items() if k not in ("startsUtc", "taken")},
+                        **{_counter(g): n for g, n in performance["taken"].items()},
                     },
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
@@ -54,9 +53,15 @@ def insert(performance: NewPerformance, event: PerformanceRegistered) -> None:
     )
 
 
+def _record(item: dict) -> PerformanceRecord:
+    record = plain(item)
+    record["taken"] = {g["grade"]: record.pop(_counter(g["grade"]), 0) for g in record["grades"]}
+    return cast("PerformanceRecord", record)
+
+
 def get(performance_id: str) -> PerformanceRecord | None:
     item = _table().get_item(Key=_key(performance_id), ConsistentRead=True).get("Item")
-    return cast("PerformanceRecord | None", plain(item))
+    return _record(item) if item else None
 
 
 def page(limit: int, start_key: dict | None) -> tuple[list[PerformanceRecord], dict | None]:
@@ -69,7 +74,7 @@ def page(limit: int, start_key: dict | None) -> tuple[list[PerformanceRecord], d
     if start_key:
         args["ExclusiveStartKey"] = start_key
     result = _table().query(**args)
-    return [cast("PerformanceRecord", plain(i)) for i in result.get("Items", [])], result.get("LastEvaluatedKey")
+    return [_record(i) for i in result.get("Items", [])], result.get("LastEvaluatedKey")
 
 
 def mark_cancelled(performance_id: str, cancelled_at: str, event: PerformanceCancelled) -> bool:
@@ -97,43 +102,39 @@ class UnknownPerformance(Exception):
     pass
 
 
-def add_to_headcount(performance_id: str, deltas: dict[str, int]) -> set[str]:
-    """Add the deltas (by event id) to bookedCount once each; return the event ids already applied.
+def _counter(grade: str) -> str:
+    # One top-level attribute per grade: ADD works on top-level attributes only.
+    return f"taken_{grade}"
 
-    Each event leaves a marker in the same transaction as the summed delta, so a redelivered event
-    (its marker exists) changes nothing and a new one is counted exactly once.
+
+def apply_moves(performance_id: str, moves: dict[str, Move]) -> set[str]:
+    """Apply the bookings' moves (by booking id) to bookedCount and the seats taken per grade, each booking's move
+    once and only upwards (see boxoffice.moves); returns the booking ids whose move was already applied or overtaken.
     """
     table = _table()
-    markers = {
-        event_id: {
-            "Put": {
-                "TableName": table.name,
-                "Item": {
-                    "pk": f"PERF#{performance_id}",
-                    "sk": f"APPLIED#{event_id}",
-                    "delta": delta,
-                    "ttl": epoch_seconds_from_now(MARKER_TTL_SECONDS),
-                },
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        }
-        for event_id, delta in deltas.items()
-    }
 
-    def summed(event_ids: list[str]) -> list[dict]:
+    def summed(moved: dict[str, int]) -> list[dict]:
+        sold = sum(moves[b].sold() - moves[b].sold(Stage(was)) for b, was in moved.items())
+        taken: dict[str, int] = {}
+        for b, was in moved.items():
+            taken[moves[b].grade] = taken.get(moves[b].grade, 0) + moves[b].taken() - moves[b].taken(Stage(was))
+        names = {f"#t{n}": _counter(grade) for n, grade in enumerate(taken)}
+        values = {f":t{n}": delta for n, delta in enumerate(taken.values())}
+        adds = "".join(f", #t{n} :t{n}" for n in range(len(taken)))
         return [
             {
                 "Update": {
                     "TableName": table.name,
                     "Key": _key(performance_id),
-                    "UpdateExpression": "ADD bookedCount :d",
+                    "UpdateExpression": "ADD bookedCount :sold" + adds,
                     "ConditionExpression": "attribute_exists(pk)",
-                    "ExpressionAttributeValues": {":d": sum(deltas[i] for i in event_ids)},
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": {":sold": sold, **values},
                 }
             }
         ]
 
     try:
-        return transact_new_only(table, markers, summed)
+        return climb(table, f"PERF#{performance_id}", {b: m.stage for b, m in moves.items()}, summed)
     except ConditionFailedAfter as exc:
         raise UnknownPerformance(performance_id) from exc

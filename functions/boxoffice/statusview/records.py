@@ -9,13 +9,32 @@ class BookingView(TypedDict):
     bookingId: str
     performanceId: str
     customerId: str
+    grade: str
     quantity: int
+    unitPrice: int
+    amount: int
+    currency: Literal["KRW"]
     status: Literal["CONFIRMED", "CANCELLED"]
     createdAt: str
     title: str
     startsAt: str
     cancelReason: NotRequired[str]
     cancelledAt: NotRequired[str]
+
+
+class GradeTerms(TypedDict):
+    grade: str
+    price: int
+    seats: int
+
+
+class GradeSummary(TypedDict):
+    grade: str
+    price: int
+    seats: int
+    sold: int
+    remaining: int
+    revenue: int
 
 
 class Summary(TypedDict, total=False):
@@ -31,6 +50,24 @@ class Summary(TypedDict, total=False):
     confirmedTickets: int
     cancelledBookings: int
     cancelledTickets: int
+    revenue: int
+    grades: list[GradeTerms]
+
+
+class SummaryView(TypedDict):
+    """The summary as its organizer reads it: the counts, and per grade what is sold, what remains and the revenue."""
+
+    performanceId: str
+    title: str | None
+    startsAt: str | None
+    status: str | None
+    capacity: int | None
+    confirmedBookings: int
+    confirmedTickets: int
+    cancelledBookings: int
+    cancelledTickets: int
+    revenue: int
+    grades: list[GradeSummary]
 
 
 SummaryCounts = dict[str, int]

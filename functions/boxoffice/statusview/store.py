@@ -15,6 +15,7 @@ from boxoffice import config
 from boxoffice.dynamo import Table, plain, transact_new_only, transact_unless_first_fails
 from boxoffice.statusview.records import BookingView, Summary, SummaryCounts
 
+GRADE_COUNTERS = ("sold", "revenue")  # kept per grade, as <counter>_<grade>
 BY_CUSTOMER = "ByCustomer"
 BY_PERFORMANCE = "ByPerformance"
 
@@ -36,9 +37,14 @@ def get_view(booking_id: str) -> BookingView | None:
     return cast("BookingView | None", plain(item))
 
 
-def get_summary(performance_id: str) -> Summary | None:
+def get_summary(performance_id: str) -> tuple[Summary, dict[str, int]] | None:
+    """A performance's summary and its per-grade counters (`sold_<grade>`, `revenue_<grade>`, ...), absent = 0."""
     item = _table().get_item(Key=summary_key(performance_id), ConsistentRead=True).get("Item")
-    return cast("Summary | None", plain(item))
+    if item is None:
+        return None
+    record = plain(item)
+    counters = {k: record.pop(k) for k in list(record) if k.split("_", 1)[0] in GRADE_COUNTERS and "_" in k}
+    return cast("Summary", record), counters
 
 
 def _summary_add(table_name: str, performance_id: str, counts: SummaryCounts) -> dict[str, Any]:
@@ -85,11 +91,11 @@ def insert_view(view: BookingView, counts: SummaryCounts) -> bool:
     )
 
 
-def insert_confirmed_views(performance_id: str, views: dict[str, BookingView]) -> set[str]:
-    """Add new CONFIRMED views of one performance (by booking id) and their counts in one write, each once.
+def insert_new_views(performance_id: str, views: dict[str, BookingView], counts: dict[str, SummaryCounts]) -> set[str]:
+    """Add new views of one performance (by booking id) and the sum of their counts in one write, each once.
 
-    Returns the booking ids whose view was already there (a duplicate, or its cancellation came first): those
-    change nothing.
+    Returns the booking ids whose view was already there (a duplicate, or a later event came first): those change
+    nothing.
     """
     table = _table()
     puts = {
@@ -103,15 +109,14 @@ def insert_confirmed_views(performance_id: str, views: dict[str, BookingView]) -
         for booking_id, view in views.items()
     }
 
-    def counts(booking_ids: list[str]) -> list[dict]:
-        tickets = sum(views[b]["quantity"] for b in booking_ids)
-        return [
-            _summary_add(
-                table.name, performance_id, {"confirmedBookings": len(booking_ids), "confirmedTickets": tickets}
-            )
-        ]
+    def summed(booking_ids: list[str]) -> list[dict]:
+        total: SummaryCounts = {}
+        for b in booking_ids:
+            for name, delta in counts[b].items():
+                total[name] = total.get(name, 0) + delta
+        return [_summary_add(table.name, performance_id, total)]
 
-    return transact_new_only(table, puts, counts)
+    return transact_new_only(table, puts, summed)
 
 
 def confirm_to_cancelled(view: BookingView, counts: SummaryCounts) -> bool:
@@ -145,7 +150,9 @@ def upsert_summary_details(details: Mapping[str, Any], *, cancelled: bool) -> No
     status = "#st = :cancelled" if cancelled else "#st = if_not_exists(#st, :open)"
     _table().update_item(
         Key=summary_key(details["performanceId"]),
-        UpdateExpression=f"SET performanceId = :pid, title = :t, startsAt = :s, organizerId = :o, #cap = :c, {status}",
+        UpdateExpression=(
+            f"SET performanceId = :pid, title = :t, startsAt = :s, organizerId = :o, #cap = :c, grades = :g, {status}"
+        ),
         ExpressionAttributeNames={"#st": "status", "#cap": "capacity"},
         ExpressionAttributeValues={
             ":pid": details["performanceId"],
@@ -153,6 +160,7 @@ def upsert_summary_details(details: Mapping[str, Any], *, cancelled: bool) -> No
             ":s": details["startsAt"],
             ":o": details["organizerId"],
             ":c": details["capacity"],
+            ":g": details["grades"],
             **({":cancelled": "CANCELLED"} if cancelled else {":open": "OPEN"}),
         },
     )
