@@ -11,6 +11,7 @@ PYTHON313 ?= $(shell command -v python3.13 2>/dev/null || echo python3.13)
 VENV      := .venv
 SAM_VENV  := .venvs/sam
 EMU_VENV  := .venvs/emulator
+LS_VENV   := .venvs/localstripe
 PY        := $(VENV)/bin/python
 SAM       := $(SAM_VENV)/bin/sam
 CFN_LINT  := $(SAM_VENV)/bin/cfn-lint
@@ -49,7 +50,13 @@ $(EMU_VENV)/.installed: tools/requirements-emulator.txt functions/requirements.t
 	$(EMU_VENV)/bin/pip install -q --disable-pip-version-check -r tools/requirements-emulator.txt
 	touch $@
 
-venvs: $(VENV)/.installed $(SAM_VENV)/.installed $(EMU_VENV)/.installed
+# The local payment provider (localstripe), reached by the functions as Stripe would be; it pins its own aiohttp.
+$(LS_VENV)/.installed: tools/requirements-localstripe.txt
+	$(PYTHON313) -m venv $(LS_VENV)
+	$(LS_VENV)/bin/pip install -q --disable-pip-version-check -r tools/requirements-localstripe.txt
+	touch $@
+
+venvs: $(VENV)/.installed $(SAM_VENV)/.installed $(EMU_VENV)/.installed $(LS_VENV)/.installed
 
 check-template: $(SAM_VENV)/.installed
 	$(SAM) validate --lint --region us-east-1

@@ -34,9 +34,17 @@ def register(
 
 
 def book(
-    stack: Stack, performance_id: str, quantity: int = 2, claims=CUSTOMER, headers=None, grade: str | None = None
+    stack: Stack,
+    performance_id: str,
+    quantity: int = 2,
+    claims=CUSTOMER,
+    headers=None,
+    grade: str | None = None,
+    payment_method: str | None = None,
 ) -> tuple[int, dict]:
     request = {"performanceId": performance_id, "quantity": quantity, **({"grade": grade} if grade else {})}
+    if payment_method:
+        request["paymentMethod"] = payment_method
     return call_api(stack, "POST", "/bookings", request, claims=claims, headers=headers)
 
 

@@ -28,6 +28,7 @@ from tests import template
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 STAGE = "test"
+FAKE_SECRET = "sk_test_integration"  # what an operator would put in the template's secrets
 
 
 @dataclass
@@ -65,6 +66,11 @@ class Stack:
             self.names.setdefault(pname, str(template.parameter_default(pname)))
         for name, res in template.resources("AWS::DynamoDB::Table").items():
             self._table(name, res["Properties"])
+        for name, res in template.resources("AWS::SecretsManager::Secret").items():
+            secret = boto3.client("secretsmanager", region_name=REGION).create_secret(
+                Name=self.resolve(res["Properties"]["Name"]), SecretString=FAKE_SECRET
+            )
+            self.names[name] = self.arns[name] = secret["ARN"]
         for name in template.resources("AWS::Events::EventBus"):
             bus = f"boxoffice-{STAGE}"
             self.arns[name] = self.events.create_event_bus(Name=bus)["EventBusArn"]
@@ -276,6 +282,15 @@ class Stack:
                 self.sqs.send_message(QueueUrl=self.names[queue_logical], MessageBody=m["Body"])
                 self.sqs.delete_message(QueueUrl=self.names[dlq_logical], ReceiptHandle=m["ReceiptHandle"])
                 moved += 1
+        return moved
+
+    def redrive_all(self) -> int:
+        """Every DLQ's messages back to the queue that parked them (an operator's redrive after a fix)."""
+        moved = 0
+        for _, queue in self.sources("SQS"):
+            redrive = template.resources()[queue]["Properties"].get("RedrivePolicy")
+            if redrive:
+                moved += self.redrive(redrive["deadLetterTargetArn"]["Fn::GetAtt"][0], queue)
         return moved
 
     def table(self, logical: str):

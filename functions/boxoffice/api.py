@@ -138,9 +138,14 @@ def api_handler(app: APIGatewayRestResolver):
 _ERRORS = {
     400: (
         "Invalid request: VALIDATION_ERROR, INVALID_TOKEN, INVALID_IDEMPOTENCY_KEY, GRADE_NOT_FOUND, GRADE_REQUIRED, "
-        "DUPLICATE_GRADE, CAPACITY_MISMATCH, MISSING_CAPACITY, TOO_MANY_SEATS"
+        "DUPLICATE_GRADE, CAPACITY_MISMATCH, MISSING_CAPACITY, TOO_MANY_SEATS, PAYMENT_METHOD_REQUIRED"
     ),
     401: "No valid bearer token: UNAUTHORIZED",
+    402: (
+        "The payment was refused, the seats are back and the booking is PAYMENT_FAILED (details: bookingId, "
+        "status): PAYMENT_DECLINED (with the provider's reason), PAYMENT_ACTION_REQUIRED (the card needs "
+        "authentication, not supported yet)"
+    ),
     403: "Not allowed for this caller: FORBIDDEN, NOT_YOUR_PERFORMANCE",
     404: "Not found (someone else's booking is not found either): NOT_FOUND, PERFORMANCE_NOT_FOUND, BOOKING_NOT_FOUND",
     409: "Conflicts with the current state: SOLD_OUT, LIMIT_EXCEEDED, PERFORMANCE_CANCELLED, REQUEST_IN_PROGRESS",
@@ -153,14 +158,19 @@ _ERRORS = {
 _ALWAYS = (400, 413, 415, 500)
 
 
-def responses(success: int, model: type, *errors: int, description: str = "OK") -> dict[int, OpenAPIResponse]:
-    """The OpenAPI responses of a route: its success with `model`, and every error status it can answer."""
+def responses(
+    success: int, model: type, *errors: int, description: str = "OK", accepted: str | None = None
+) -> dict[int, OpenAPIResponse]:
+    """The OpenAPI responses of a route: its success with `model` (and 202 with it, when `accepted` says what that
+    means), and every error status it can answer."""
     from boxoffice.models import ErrorBody
 
     def answer(text: str, body: type) -> OpenAPIResponse:
         return {"description": text, "content": {content_types.APPLICATION_JSON: {"model": body}}}
 
     documented = {success: answer(description, model)}
+    if accepted:
+        documented[202] = answer(accepted, model)
     for status in sorted({*errors, *_ALWAYS}):
         documented[status] = answer(_ERRORS[status], ErrorBody)
     return documented

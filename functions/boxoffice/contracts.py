@@ -28,6 +28,11 @@ class EventType(StrEnum):
     PERFORMANCE_CANCELLED = "PerformanceCancelled"
     TICKET_BOOKED = "TicketBooked"
     TICKET_CANCELLED = "TicketCancelled"
+    PAYMENT_PENDING = "PaymentPending"
+    PAYMENT_FAILED = "PaymentFailed"
+    BOOKING_EXPIRED = "BookingExpired"
+    REFUND_COMPLETED = "RefundCompleted"
+    REFUND_FAILED = "RefundFailed"
     CANCEL_PERFORMANCE_REQUESTED = "CancelPerformanceRequested"
 
 
@@ -91,12 +96,48 @@ class BookingData(_Strict):
 
 
 class TicketBookedData(BookingData):
-    pass
+    paymentId: str | None = None  # None: a free ticket
 
 
 class TicketCancelledData(BookingData):
     cancelledAt: str
     reason: CancelReason
+    paymentId: str | None = None  # set when the tickets were paid: the refund follows
+
+
+class PaymentPendingData(BookingData):
+    """The provider could not answer in time (or the breaker is open): seats held, the charge is retried."""
+
+    holdExpiresAt: str
+    paymentId: str | None = None
+
+
+class PaymentFailedData(BookingData):
+    failedAt: str
+    reason: str
+
+
+class BookingExpiredData(BookingData):
+    expiredAt: str
+    paymentId: str | None = None  # an intent that was never confirmed (checked again by the refunds)
+
+
+class RefundData(_Strict):
+    bookingId: str
+    performanceId: str
+    customerId: str
+    amount: int
+    currency: Literal["KRW"] = "KRW"
+    paymentId: str
+    at: str
+
+
+class RefundCompletedData(RefundData):
+    pass
+
+
+class RefundFailedData(RefundData):
+    reason: str
 
 
 class CancelPerformanceRequestedData(_Strict):
@@ -139,8 +180,41 @@ class TicketCancelled(_Envelope):
     data: TicketCancelledData
 
 
+class PaymentPending(_Envelope):
+    kind: Literal["PaymentPending"] = Field("PaymentPending", exclude=True)
+    data: PaymentPendingData
+
+
+class PaymentFailed(_Envelope):
+    kind: Literal["PaymentFailed"] = Field("PaymentFailed", exclude=True)
+    data: PaymentFailedData
+
+
+class BookingExpired(_Envelope):
+    kind: Literal["BookingExpired"] = Field("BookingExpired", exclude=True)
+    data: BookingExpiredData
+
+
+class RefundCompleted(_Envelope):
+    kind: Literal["RefundCompleted"] = Field("RefundCompleted", exclude=True)
+    data: RefundCompletedData
+
+
+class RefundFailed(_Envelope):
+    kind: Literal["RefundFailed"] = Field("RefundFailed", exclude=True)
+    data: RefundFailedData
+
+
 DomainEvent = Annotated[
-    PerformanceRegistered | PerformanceCancelled | TicketBooked | TicketCancelled,
+    PerformanceRegistered
+    | PerformanceCancelled
+    | TicketBooked
+    | TicketCancelled
+    | PaymentPending
+    | PaymentFailed
+    | BookingExpired
+    | RefundCompleted
+    | RefundFailed,
     Field(discriminator="kind"),
 ]
 
@@ -150,16 +224,36 @@ SOURCE_OF: dict[EventType, Source] = {
     EventType.PERFORMANCE_CANCELLED: Source.PERFORMANCES,
     EventType.TICKET_BOOKED: Source.BOOKINGS,
     EventType.TICKET_CANCELLED: Source.BOOKINGS,
+    EventType.PAYMENT_PENDING: Source.BOOKINGS,
+    EventType.PAYMENT_FAILED: Source.BOOKINGS,
+    EventType.BOOKING_EXPIRED: Source.BOOKINGS,
+    EventType.REFUND_COMPLETED: Source.BOOKINGS,
+    EventType.REFUND_FAILED: Source.BOOKINGS,
 }
 
 # Every domain event, as a type (DomainEvent above is the same union, tagged for parsing).
-AnyEvent = PerformanceRegistered | PerformanceCancelled | TicketBooked | TicketCancelled
+AnyEvent = (
+    PerformanceRegistered
+    | PerformanceCancelled
+    | TicketBooked
+    | TicketCancelled
+    | PaymentPending
+    | PaymentFailed
+    | BookingExpired
+    | RefundCompleted
+    | RefundFailed
+)
 
 MODEL_OF: dict[EventType, type[AnyEvent]] = {
     EventType.PERFORMANCE_REGISTERED: PerformanceRegistered,
     EventType.PERFORMANCE_CANCELLED: PerformanceCancelled,
     EventType.TICKET_BOOKED: TicketBooked,
     EventType.TICKET_CANCELLED: TicketCancelled,
+    EventType.PAYMENT_PENDING: PaymentPending,
+    EventType.PAYMENT_FAILED: PaymentFailed,
+    EventType.BOOKING_EXPIRED: BookingExpired,
+    EventType.REFUND_COMPLETED: RefundCompleted,
+    EventType.REFUND_FAILED: RefundFailed,
 }
 
 _domain_event: TypeAdapter[AnyEvent] = TypeAdapter(DomainEvent)

@@ -51,3 +51,10 @@ class PerformanceIsCancelled(Conflict):
 
 class LimitExceeded(Conflict):
     code = "LIMIT_EXCEEDED"
+
+
+class PaymentRefused(DomainError):
+    """The customer's payment was declined or needs them to act: the booking is PAYMENT_FAILED, its seats back."""
+
+    status = 402
+    code = "PAYMENT_DECLINED"

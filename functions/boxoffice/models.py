@@ -81,6 +81,15 @@ class BookTicketInput(_Input):
     performanceId: str = Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", description="the performance's id")
     quantity: int = Field(ge=1, le=10)
     grade: GradeName | None = Field(default=None, description="may be left out when the performance has one grade")
+    paymentMethod: str | None = Field(
+        default=None,
+        pattern=r"^pm_[A-Za-z0-9_]{1,120}$",
+        description=(
+            "a Stripe PaymentMethod id (the card stays with Stripe); required when the tickets cost money, ignored "
+            "when they are free"
+        ),
+        examples=["pm_card_visa"],
+    )
 
 
 class Grade(BaseModel):
@@ -106,6 +115,10 @@ class Performance(BaseModel):
     cancelledAt: str | None = None
 
 
+class Refund(BaseModel):
+    status: Literal["PENDING", "REFUNDED", "FAILED"]
+
+
 class Booking(BaseModel):
     bookingId: str
     performanceId: str
@@ -115,7 +128,11 @@ class Booking(BaseModel):
     unitPrice: int
     amount: int = Field(description="what the tickets cost in all, in KRW")
     currency: Literal["KRW"] = "KRW"
-    status: Literal["CONFIRMED", "CANCELLED"]
+    status: Literal["HELD", "PAYMENT_PENDING", "CONFIRMED", "PAYMENT_FAILED", "EXPIRED", "CANCELLED"]
+    holdExpiresAt: str | None = Field(default=None, description="while the payment is pending: when the seats go back")
+    paymentId: str | None = Field(default=None, description="the provider's payment of a paid booking")
+    failureReason: str | None = Field(default=None, description="why the payment failed, as the provider said")
+    refund: Refund | None = Field(default=None, description="the refund of a paid booking that was cancelled")
     cancelReason: Literal["CUSTOMER", "PERFORMANCE_CANCELLED"] | None = None
     createdAt: str
     cancelledAt: str | None = None
@@ -141,7 +158,8 @@ class GradeSummary(BaseModel):
     price: int
     seats: int
     sold: int = Field(description="tickets sold (confirmed, not cancelled)")
-    remaining: int
+    held: int = Field(description="seats held for bookings whose payment is pending")
+    remaining: int = Field(description="seats neither held nor sold")
     revenue: int = Field(description="KRW of the tickets sold")
 
 
@@ -155,6 +173,10 @@ class BookingSummary(BaseModel):
     confirmedTickets: int = 0
     cancelledBookings: int = 0
     cancelledTickets: int = 0
+    pendingBookings: int = 0
+    pendingTickets: int = 0
+    failedBookings: int = 0
+    expiredBookings: int = 0
     revenue: int = 0
     grades: list[GradeSummary] = []
 

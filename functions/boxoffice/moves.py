@@ -11,7 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-from boxoffice.contracts import AnyEvent, TicketBooked, TicketCancelled
+from boxoffice.contracts import (
+    AnyEvent,
+    BookingExpired,
+    PaymentFailed,
+    PaymentPending,
+    TicketBooked,
+    TicketCancelled,
+)
 
 
 class Stage(IntEnum):
@@ -44,9 +51,11 @@ class Move:
 def move_of(event: AnyEvent) -> Move | None:
     """The move an event makes, or None for events that are not about a booking's seats."""
     match event:
+        case PaymentPending():
+            stage = Stage.PENDING
         case TicketBooked():
             stage = Stage.CONFIRMED
-        case TicketCancelled():
+        case TicketCancelled() | PaymentFailed() | BookingExpired():
             stage = Stage.RELEASED
         case _:
             return None

@@ -181,3 +181,27 @@ def dynamodb_operations() -> list[str]:
         "before-call.dynamodb.*", lambda model, **_: operations.append(model.name)
     )
     return operations
+
+
+def expire_hold_now(stack: Stack, booking: dict) -> None:
+    """Let a held booking's hold run out now (its expiry moved into the past, as time would), and run the minute's
+    sweep (HoldExpiryFunction, as its schedule would)."""
+    past = "2000-01-01T00:00:00.000Z"
+    key = {"pk": f"PERF#{booking['performanceId']}", "sk": f"BOOKING#{booking['bookingId']}"}
+    stack.table("BookingsTable").update_item(
+        Key=key,
+        UpdateExpression="SET holdExpiresAt = :t, gsi1sk = :s",
+        ExpressionAttributeValues={":t": past, ":s": f"{past}#{booking['bookingId']}"},
+    )
+    stack.invoke("HoldExpiryFunction", {"version": "0", "source": "aws.events", "detail-type": "Scheduled Event"})
+
+
+def breaker_reset_time_passes(stack: Stack) -> None:
+    """The payment circuit breaker's reset time passes (its opened-at moves into the past): its next call is the
+    trial call."""
+    stack.table("BookingsTable").update_item(
+        Key={"pk": "BREAKER#payments", "sk": "BREAKER"},
+        UpdateExpression="SET oa = :long_ago",
+        ConditionExpression="attribute_exists(pk)",
+        ExpressionAttributeValues={":long_ago": 1},
+    )

@@ -4,6 +4,7 @@ modules that cost a cold start most and that the function does not use (bench fi
 - the X-Ray SDK: it builds two X-Ray clients for its sampler at import (about 75 ms);
 - Powertools' parser models: the batch utility loads all of them for type hints if pydantic came first (about 20 ms);
 - a DynamoDB client for idempotency: it is built at the first request that carries an Idempotency-Key;
+- the Stripe library and its HTTP client (about 85 ms): loaded at the first paid booking;
 - the HTTP models, in queue consumers.
 """
 
@@ -18,7 +19,7 @@ import pytest
 
 from tests import template
 
-NEVER_AT_IMPORT = ("aws_xray_sdk", "aws_lambda_powertools.utilities.parser")
+NEVER_AT_IMPORT = ("aws_xray_sdk", "aws_lambda_powertools.utilities.parser", "stripe", "requests")
 
 PROBE = """
 import json, sys

@@ -10,7 +10,7 @@ from boxoffice.contracts import MODEL_OF, SOURCE_OF, EventType, Source, detail_o
 from tests import template
 from tests.api_events import CUSTOMER, ORGANIZER
 from tests.helpers import book, register
-from tests.integration._support import booking_data, ticket_booked, ticket_cancelled, unknown_id
+from tests.integration._support import booking_data, expire_hold_now, unknown_id
 from tests.stack import call_api
 
 # What each consumer handles (its code), as (source, detail-type).
@@ -18,14 +18,23 @@ PERF, BOOK, ORG = Source.PERFORMANCES.value, Source.BOOKINGS.value, Source.ORGAN
 HANDLES = {
     "InventoryProjectorFunction": {(PERF, "PerformanceRegistered"), (PERF, "PerformanceCancelled")},
     "CancellationFunction": {(PERF, "PerformanceCancelled")},
-    "HeadcountFunction": {(BOOK, "TicketBooked"), (BOOK, "TicketCancelled")},
+    "HeadcountFunction": {
+        (BOOK, "PaymentPending"),
+        (BOOK, "TicketBooked"),
+        (BOOK, "TicketCancelled"),
+        (BOOK, "PaymentFailed"),
+        (BOOK, "BookingExpired"),
+    },
     "StatusViewProjectorFunction": {
         (PERF, "PerformanceRegistered"),
         (PERF, "PerformanceCancelled"),
-        (BOOK, "TicketBooked"),
-        (BOOK, "TicketCancelled"),
+        *((BOOK, t) for t in ("PaymentPending", "TicketBooked", "TicketCancelled", "PaymentFailed", "BookingExpired")),
+        (BOOK, "RefundCompleted"),
+        (BOOK, "RefundFailed"),
     },
     "OrganizerRequestsFunction": {(ORG, "CancelPerformanceRequested")},
+    "PaymentRetryFunction": {(BOOK, "PaymentPending")},
+    "RefundsFunction": {(BOOK, "TicketCancelled"), (BOOK, "BookingExpired")},
 }
 ALL_EVENTS = {(s.value, t.value) for t, s in SOURCE_OF.items()} | {(ORG, "CancelPerformanceRequested")}
 
@@ -46,10 +55,21 @@ def _sample(event_type: EventType):
         EventType.PERFORMANCE_REGISTERED: {**performance, "createdAt": "2030-01-01T00:00:00.000Z"},
         EventType.PERFORMANCE_CANCELLED: {**performance, "cancelledAt": "2030-01-01T00:00:00.000Z"},
     }.get(event_type)
-    if event_type == EventType.TICKET_BOOKED:
-        return ticket_booked(booking_data(pid))
-    if event_type == EventType.TICKET_CANCELLED:
-        return ticket_cancelled(booking_data(pid), reason="PERFORMANCE_CANCELLED")
+    booking = booking_data(pid)
+    refund = {k: booking[k] for k in ("bookingId", "performanceId", "customerId", "amount")}
+    refund |= {"paymentId": "pi_1", "at": "2030-01-01T00:00:00.000Z"}
+    data = (
+        data
+        or {
+            EventType.TICKET_BOOKED: booking,
+            EventType.TICKET_CANCELLED: {**booking, "cancelledAt": "2030-01-02T00:00:00.000Z", "reason": "CUSTOMER"},
+            EventType.PAYMENT_PENDING: {**booking, "holdExpiresAt": "2030-01-01T00:10:00.000Z"},
+            EventType.PAYMENT_FAILED: {**booking, "failedAt": "2030-01-01T00:00:01.000Z", "reason": "declined"},
+            EventType.BOOKING_EXPIRED: {**booking, "expiredAt": "2030-01-01T00:10:00.000Z", "paymentId": "pi_1"},
+            EventType.REFUND_COMPLETED: refund,
+            EventType.REFUND_FAILED: {**refund, "reason": "disputed"},
+        }[event_type]
+    )
     return new_event(MODEL_OF[event_type], data, correlation_id="c", causation_id="c")
 
 
@@ -141,13 +161,24 @@ def test_the_bus_routes_each_event_to_exactly_its_consumers_queues(stack):
         seen = now
 
 
-def test_the_code_emits_exactly_the_contracted_events(stack):
-    """Drive every command, then read the outboxes: each item's source and type are the contract's."""
-    pid = register(stack)["performanceId"]
-    _, booking = book(stack, pid, 2)
-    call_api(stack, "POST", f"/bookings/{booking['bookingId']}/cancel", claims=CUSTOMER)
-    book(stack, pid, 1)
-    call_api(stack, "POST", f"/performances/{pid}/cancel", claims=ORGANIZER)
+def test_the_code_emits_exactly_the_contracted_events(stack, provider):
+    """Drive every command and every path of a payment, then read the outboxes: each item's source and type are the
+    contract's."""
+    pid = register(stack, grades=[{"grade": "R", "price": 1000, "seats": 50}])["performanceId"]
+    _, booking = book(stack, pid, 2, payment_method="pm_card_visa")  # TicketBooked, paid
+    call_api(stack, "POST", f"/bookings/{booking['bookingId']}/cancel", claims=CUSTOMER)  # TicketCancelled
+    provider.refuse_refunds = True
+    stack.settle()  # the refund is refused: RefundFailed
+    provider.refuse_refunds = False
+    stack.redrive_all()
+    stack.settle()  # RefundCompleted
+    assert book(stack, pid, 1, payment_method="pm_card_chargeCustomerFail")[0] == 402  # PaymentFailed
+    provider.down = True
+    status, pending = book(stack, pid, 1, payment_method="pm_card_visa")  # PaymentPending
+    assert status == 202, pending
+    expire_hold_now(stack, pending)  # BookingExpired
+    provider.down = False
+    call_api(stack, "POST", f"/performances/{pid}/cancel", claims=ORGANIZER)  # PerformanceCancelled
     stack.settle()
     emitted = set()
     for table in ("PerformancesTable", "BookingsTable"):

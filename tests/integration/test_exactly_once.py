@@ -38,6 +38,8 @@ DELIVERY_ORDER = [
     "HeadcountFunction",
     "StatusViewProjectorFunction",
     "OrganizerRequestsFunction",
+    "PaymentRetryFunction",
+    "RefundsFunction",
 ]
 
 

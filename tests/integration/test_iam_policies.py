@@ -23,7 +23,8 @@ import pytest
 
 from tests import template
 from tests.api_events import CUSTOMER, ORGANIZER, OTHER_ORGANIZER
-from tests.helpers import future
+from tests.helpers import book, future, register
+from tests.integration._support import breaker_reset_time_passes, expire_hold_now
 from tests.stack import call_api
 
 IDEMPOTENCY = {(f"dynamodb:{a}", "IdempotencyTable") for a in ("GetItem", "PutItem", "UpdateItem", "DeleteItem")}
@@ -33,6 +34,8 @@ def _ddb(table: str, *actions: str) -> set[tuple[str, str]]:
     return {(f"dynamodb:{a}", table) for a in actions}
 
 
+PAYMENT_KEY = {("secretsmanager:GetSecretValue", "PaymentSecret")}
+
 EXPECTED: dict[str, set[tuple[str, str]]] = {
     # insert: one transaction of Put (performance) + Put (outbox event)
     "RegisterPerformanceFunction": _ddb("PerformancesTable", "PutItem") | IDEMPOTENCY,
@@ -41,8 +44,9 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     "PerformanceQueriesFunction": _ddb("PerformancesTable", "GetItem")
     | _ddb("PerformancesTable/index/ByStartsAt", "Query"),
     # inventory get, then Update (seats) + Update (the customer's count) + Put (booking) + Put (ref) + Put (outbox
-    # event). Never PerformancesTable.
-    "BookTicketFunction": _ddb("BookingsTable", "GetItem", "PutItem", "UpdateItem") | IDEMPOTENCY,
+    # event); then the payment: the breaker's item (Get, Update), the booking's moves, and the provider's key. Never
+    # PerformancesTable.
+    "BookTicketFunction": _ddb("BookingsTable", "GetItem", "PutItem", "UpdateItem") | IDEMPOTENCY | PAYMENT_KEY,
     # ref and booking gets, then Update (booking) + Put (outbox event) + Update (seats back)
     "CancelBookingFunction": _ddb("BookingsTable", "GetItem", "PutItem", "UpdateItem") | IDEMPOTENCY,
     "BookingQueriesFunction": _ddb("StatusViewTable", "GetItem")
@@ -57,10 +61,17 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     "StatusViewProjectorFunction": _ddb("StatusViewTable", "GetItem", "PutItem", "UpdateItem"),
     "OrganizerRequestsFunction": _ddb("PerformancesTable", "GetItem", "PutItem", "UpdateItem")
     | {("sqs:SendMessage", "OrganizerRequestsDLQ")},
+    # the booking and the breaker read and moved, the provider's key
+    "PaymentRetryFunction": _ddb("BookingsTable", "GetItem", "PutItem", "UpdateItem") | PAYMENT_KEY,
+    "RefundsFunction": _ddb("BookingsTable", "GetItem", "PutItem", "UpdateItem") | PAYMENT_KEY,
+    # the holds that ran out (the index), then as the retry does
+    "HoldExpiryFunction": _ddb("BookingsTable", "GetItem", "PutItem", "UpdateItem")
+    | _ddb("BookingsTable/index/ByHoldExpiry", "Query")
+    | PAYMENT_KEY,
 }
 
 # Which of a resource's names a function may be handed in its environment.
-ENV_KINDS = ("AWS::DynamoDB::Table", "AWS::Events::EventBus", "AWS::SQS::Queue")
+ENV_KINDS = ("AWS::DynamoDB::Table", "AWS::Events::EventBus", "AWS::SQS::Queue", "AWS::SecretsManager::Secret")
 
 
 class Wildcard(AssertionError):
@@ -69,6 +80,10 @@ class Wildcard(AssertionError):
 
 def _resource_id(value) -> str:
     """A statement's Resource as a logical id ("T" or "T/index/I"); fails on anything it cannot pin down."""
+    if isinstance(value, dict) and set(value) == {"Ref"}:
+        kind = template.resources().get(value["Ref"], {}).get("Type")
+        assert kind == "AWS::SecretsManager::Secret", f"a Ref names an ARN only for a secret, not {value}"
+        return value["Ref"]
     if isinstance(value, dict) and "Fn::GetAtt" in value:
         logical, attr = value["Fn::GetAtt"]
         assert attr == "Arn", f"unexpected attribute {value}"
@@ -233,12 +248,14 @@ def _calls(service: str, operation: str, params: dict, names: dict[str, str]) ->
         }
     if service == "events" and operation == "DescribeEventBus":
         return {("events:DescribeEventBus", names.get(params.get("Name", "default"), "?default bus"))}
+    if service == "secretsmanager":
+        return {(f"secretsmanager:{operation}", names.get(params.get("SecretId"), f"?{params.get('SecretId')}"))}
     if service == "sqs":
         return {(f"sqs:{operation}", names.get(params.get("QueueUrl"), f"?{params.get('QueueUrl')}"))}
     return {(f"{service}:{operation}", "?")}
 
 
-def test_the_code_calls_only_what_expected_allows(stack, monkeypatch):
+def test_the_code_calls_only_what_expected_allows(stack, provider, monkeypatch):
     names = {v: k for k, v in stack.names.items() if k in template.resources()}
     seen: dict[str, set] = defaultdict(set)
     current: list[str] = []
@@ -302,6 +319,28 @@ def test_the_code_calls_only_what_expected_allows(stack, monkeypatch):
     )
     stack.settle()
     assert call_api(stack, "POST", f"/performances/{pid}/cancel", claims=ORGANIZER)[0] == 200
+    stack.settle()
+    # ... a paid booking made while the provider is away, settled by the retry, cancelled and refunded; and one
+    # whose hold runs out ...
+    paid = register(stack, grades=[{"grade": "R", "price": 1000, "seats": 10}])["performanceId"]
+    provider.down = True
+    status, pending = book(stack, paid, 1, payment_method="pm_card_visa", headers={"Idempotency-Key": "iam-4"})
+    assert status == 202, pending
+    status, doomed = book(stack, paid, 1, payment_method="pm_card_visa")
+    assert status == 202, doomed
+    stack.settle()
+    provider.down = False
+    breaker_reset_time_passes(stack)
+    stack.redrive_all()
+    stack.settle()
+    assert call_api(stack, "GET", f"/bookings/{pending['bookingId']}", claims=CUSTOMER)[1]["status"] == "CONFIRMED"
+    assert call_api(stack, "POST", f"/bookings/{pending['bookingId']}/cancel", claims=CUSTOMER)[0] == 200
+    stack.settle()
+    assert provider.refunds
+    provider.down = True
+    status, late = book(stack, paid, 1, payment_method="pm_card_visa")
+    expire_hold_now(stack, late)
+    provider.down = False
     stack.settle()
     # ... and an organizer system's requests, one applied and one parked.
     status, other = call_api(

@@ -75,7 +75,9 @@ def test_organizer_sees_own_performance_bookings_with_a_summary_per_grade(stack)
     grades = [{"grade": "R", "price": 150_000, "seats": 20}, {"grade": "S", "price": 90_000, "seats": 30}]
     perf = register(stack, grades=grades)
     pid = perf["performanceId"]
-    bookings = [book(stack, pid, q, grade=g)[1] for q, g in [(2, "R"), (3, "R"), (4, "S")]]
+    bookings = [
+        book(stack, pid, q, grade=g, payment_method="pm_card_visa")[1] for q, g in [(2, "R"), (3, "R"), (4, "S")]
+    ]
     call_api(stack, "POST", f"/bookings/{bookings[0]['bookingId']}/cancel", claims=CUSTOMER)
     stack.settle()
     items, summary = performance_bookings(stack, pid, limit=2)
@@ -93,10 +95,14 @@ def test_organizer_sees_own_performance_bookings_with_a_summary_per_grade(stack)
         "confirmedTickets": 7,
         "cancelledBookings": 1,
         "cancelledTickets": 2,
+        "pendingBookings": 0,
+        "pendingTickets": 0,
+        "failedBookings": 0,
+        "expiredBookings": 0,
         "revenue": 3 * 150_000 + 4 * 90_000,
         "grades": [
-            {"grade": "R", "price": 150_000, "seats": 20, "sold": 3, "remaining": 17, "revenue": 450_000},
-            {"grade": "S", "price": 90_000, "seats": 30, "sold": 4, "remaining": 26, "revenue": 360_000},
+            {"grade": "R", "price": 150_000, "seats": 20, "sold": 3, "held": 0, "remaining": 17, "revenue": 450_000},
+            {"grade": "S", "price": 90_000, "seats": 30, "sold": 4, "held": 0, "remaining": 26, "revenue": 360_000},
         ],
     }
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from boxoffice.bookings import service
+from boxoffice.bookings import checkout, service
 from boxoffice.contracts import PerformanceCancelledData, TicketBooked, TicketCancelled
 from boxoffice.errors import InvalidRequest, LimitExceeded, NotFound, PerformanceIsCancelled, SoldOut
 from boxoffice.models import BookTicketInput
-from tests.unit.fakes import FakeBookingsStore
+from boxoffice.payments import breaker
+from tests.fakes import FakeBookingsStore, FakeProvider, memory_breaker
 
 PID = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
 GRADES = [{"grade": "R", "price": 150_000, "seats": 4}, {"grade": "S", "price": 90_000, "seats": 6}]
@@ -21,17 +22,31 @@ ONE_GRADE = {**DETAILS, "grades": [{"grade": "GENERAL", "price": 0, "seats": 10}
 
 
 @pytest.fixture
-def store(monkeypatch) -> FakeBookingsStore:
+def provider(monkeypatch) -> FakeProvider:
+    fake = FakeProvider()
+    monkeypatch.setattr(checkout, "payment_provider", lambda: fake)
+    monkeypatch.setattr(breaker, "breaker", lambda: BREAKER)
+    BREAKER.close()
+    return fake
+
+
+@pytest.fixture
+def store(monkeypatch, provider) -> FakeBookingsStore:
     fake = FakeBookingsStore()
     monkeypatch.setattr(service, "store", fake)
+    monkeypatch.setattr(checkout, "store", fake)
+    monkeypatch.setenv(checkout.HOLD_MINUTES, "10")
     service._performance_facts.cache_clear()
     yield fake
     service._performance_facts.cache_clear()
 
 
-def _book(customer: str = "alice", quantity: int = 2, grade: str | None = "R"):
-    request = BookTicketInput(performanceId=PID, quantity=quantity, grade=grade)
-    return service.book(customer, request, correlation_id="req-1")
+BREAKER = memory_breaker()
+
+
+def _book(customer: str = "alice", quantity: int = 2, grade: str | None = "R", method: str | None = "pm_card_visa"):
+    request = BookTicketInput(performanceId=PID, quantity=quantity, grade=grade, paymentMethod=method)
+    return service.book(customer, request, correlation_id="req-1")["booking"]
 
 
 def test_a_booking_takes_seats_of_its_grade_at_its_price_and_says_so_in_one_event(store):
@@ -44,6 +59,7 @@ def test_a_booking_takes_seats_of_its_grade_at_its_price_and_says_so_in_one_even
     [event] = store.events
     assert isinstance(event, TicketBooked)
     assert (event.data.bookingId, event.data.grade, event.data.amount) == (booking["bookingId"], "S", 270_000)
+    assert event.data.paymentId == booking["paymentId"]
     assert event.metadata.correlationId == "req-1"
 
 
@@ -79,8 +95,10 @@ def test_the_grade_may_be_left_out_only_when_there_is_one(prices, asked, chosen,
 
 def test_a_performance_registered_with_a_capacity_only_books_without_a_grade(store):
     service.open_for_sale(ONE_GRADE)
-    booking = _book(quantity=2, grade=None)
+    booking = _book(quantity=2, grade=None, method=None)
     assert (booking["grade"], booking["unitPrice"], booking["amount"]) == ("GENERAL", 0, 0)
+    assert booking["status"] == "CONFIRMED"
+    assert "paymentId" not in booking
 
 
 def test_a_customer_never_holds_more_than_the_limit_and_a_cancellation_makes_room(store):

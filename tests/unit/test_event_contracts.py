@@ -25,11 +25,17 @@ PERFORMANCE = {"performanceId": "P", "organizerId": "o", "title": "말러", "ven
 BOOKING = {"bookingId": "B", "performanceId": "P", "customerId": "c", "grade": "R", "quantity": 2, "unitPrice": 1000,
            "amount": 2000, "currency": "KRW", "createdAt": "t", "title": "말러", "startsAt": "s",
            "organizerId": "o"}  # fmt: skip
+REFUND = {"bookingId": "B", "performanceId": "P", "customerId": "c", "amount": 2000, "paymentId": "pi_1", "at": "t"}
 DATA = {
     EventType.PERFORMANCE_REGISTERED: {**PERFORMANCE, "createdAt": "t"},
     EventType.PERFORMANCE_CANCELLED: {**PERFORMANCE, "cancelledAt": "t"},
     EventType.TICKET_BOOKED: BOOKING,
-    EventType.TICKET_CANCELLED: {**BOOKING, "cancelledAt": "t", "reason": "CUSTOMER"},
+    EventType.TICKET_CANCELLED: {**BOOKING, "cancelledAt": "t", "reason": "CUSTOMER", "paymentId": "pi_1"},
+    EventType.PAYMENT_PENDING: {**BOOKING, "holdExpiresAt": "t"},
+    EventType.PAYMENT_FAILED: {**BOOKING, "failedAt": "t", "reason": "Your card was declined."},
+    EventType.BOOKING_EXPIRED: {**BOOKING, "expiredAt": "t", "paymentId": "pi_1"},
+    EventType.REFUND_COMPLETED: REFUND,
+    EventType.REFUND_FAILED: {**REFUND, "reason": "disputed"},
 }
 
 

@@ -34,9 +34,10 @@ def test_the_organizer_reads_per_grade_sold_remaining_and_revenue():
         "confirmedTickets": 5, "revenue": 7000,
         "grades": [{"grade": "R", "price": 2000, "seats": 10}, {"grade": "S", "price": 1000, "seats": 20}],
     }  # fmt: skip
-    view = service.summary_view(summary, {"sold_R": 3, "revenue_R": 6000, "sold_S": 2, "revenue_S": 1000})
+    counters = {"sold_R": 3, "revenue_R": 6000, "sold_S": 2, "revenue_S": 1000, "held_S": 4}
+    view = service.summary_view(summary, counters)
     assert view["grades"] == [
-        {"grade": "R", "price": 2000, "seats": 10, "sold": 3, "remaining": 7, "revenue": 6000},
-        {"grade": "S", "price": 1000, "seats": 20, "sold": 2, "remaining": 18, "revenue": 1000},
+        {"grade": "R", "price": 2000, "seats": 10, "sold": 3, "held": 0, "remaining": 7, "revenue": 6000},
+        {"grade": "S", "price": 1000, "seats": 20, "sold": 2, "held": 4, "remaining": 14, "revenue": 1000},
     ]
     assert (view["cancelledTickets"], view["revenue"], view["startsAt"]) == (0, 7000, None)

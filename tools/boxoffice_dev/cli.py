@@ -5,6 +5,8 @@ boxoffice token --sub alice [--group organizers]
 boxoffice invoke <FunctionLogicalId> -e events/<file>.json
 boxoffice redrive <DLQLogicalId>      move parked messages back to their queue
 boxoffice put-events <file>           put an events file's entries on the local bus
+boxoffice breaker                     the payment circuit breaker's state
+boxoffice payments                    the PaymentIntents the local payment provider (localstripe) holds
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ import os
 import signal
 import sys
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 from boxoffice_dev.local_stack import Attached, LocalStack, PortTaken
-from boxoffice_dev.operations import invoke, redrive, source_queue_of
+from boxoffice_dev.operations import BREAKER_KEY, describe_breaker, invoke, redrive, source_queue_of
+from boxoffice_dev.payments import SECRET_KEY
 
 
 def _demo_performance(stack: LocalStack, organizer_token: str) -> str:
@@ -67,7 +71,7 @@ def cmd_run(args) -> int:
         organizer = stack.token("organizer", ["organizers"])
         customer = stack.token("customer")
         performance_id = _demo_performance(stack, organizer)
-        url = stack.url
+        url, pay = stack.url, stack.payments.url
         print(
             f"""
 Boxoffice is running at {url}   (Ctrl-C stops everything)
@@ -79,8 +83,16 @@ export CUSTOMER_TOKEN={customer}
 Try it (a demo performance {performance_id} is registered: grades R, S and A, 4 tickets per customer):
 curl -s {url}/performances/{performance_id}
 curl -s -X POST {url}/bookings -H "Authorization: Bearer $CUSTOMER_TOKEN" -H 'Content-Type: application/json' \\
-  -d '{{"performanceId": "{performance_id}", "grade": "S", "quantity": 2}}'
+  -d '{{"performanceId": "{performance_id}", "grade": "S", "quantity": 2, "paymentMethod": "pm_card_visa"}}'
 curl -s {url}/bookings -H "Authorization: Bearer $CUSTOMER_TOKEN"
+
+Payments go to localstripe at {pay} (the stack's PaymentApiBase; its key is in PaymentSecret).
+paymentMethod "pm_card_visa" pays, "pm_card_chargeCustomerFail" is declined. A card that needs authentication
+(3-D Secure): make a PaymentMethod from its number and book with the pm_... id it answers:
+curl -s -u {SECRET_KEY}: {pay}/v1/payment_methods -d type=card -d 'card[number]=4000002500003155' \\
+  -d 'card[exp_month]=12' -d 'card[exp_year]=2030' -d 'card[cvc]=123'
+.venv/bin/boxoffice payments   # the PaymentIntents localstripe holds
+.venv/bin/boxoffice breaker    # the payment circuit breaker's state
 """,
             flush=True,
         )
@@ -139,6 +151,46 @@ def cmd_put_events(args) -> int:
     return 1 if result["FailedEntryCount"] else 0
 
 
+def cmd_breaker(args) -> int:
+    """The payment circuit breaker's state, as every function instance sees it (its item in BookingsTable)."""
+    from boto3.dynamodb.types import TypeDeserializer
+
+    stack = Attached()
+    raw = (
+        stack.client("dynamodb")
+        .get_item(TableName=stack.resources["BookingsTable"], Key=BREAKER_KEY, ConsistentRead=True)
+        .get("Item")
+    )
+    plain = TypeDeserializer().deserialize
+    item = {k: plain(v) for k, v in raw.items()} if raw else None
+    print(describe_breaker(item, int(time.time() * 1000)))
+    return 0
+
+
+def cmd_payments(args) -> int:
+    """Every PaymentIntent localstripe holds, oldest first, with what has been refunded of each."""
+    stack = Attached()
+    if stack.payments is None:
+        print("this stack's state file names no payment provider; restart it with `make run`", file=sys.stderr)
+        return 2
+    intents = stack.payments.payment_intents()
+    refunded: dict[str, int] = {}
+    for refund in stack.payments.refunds():
+        if refund.get("payment_intent") and refund.get("status") in ("succeeded", "pending"):
+            refunded[refund["payment_intent"]] = refunded.get(refund["payment_intent"], 0) + int(refund["amount"])
+    if not intents:
+        print(f"no PaymentIntents yet at {stack.payments.url}")
+        return 0
+    row = "{:<22} {:>10} {:<8} {:<24} {:>10}  {}"
+    print(row.format("id", "amount", "currency", "status", "refunded", "bookingId"))
+    for pi in intents:
+        booking = (pi.get("metadata") or {}).get("bookingId", "-")
+        back = refunded.get(pi["id"], 0)
+        print(row.format(pi["id"], pi["amount"], pi["currency"], pi["status"], back or "-", booking))
+    print(f"{len(intents)} PaymentIntents at {stack.payments.url}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="boxoffice", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -159,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     put = sub.add_parser("put-events", help="put an events file's entries on the local bus")
     put.add_argument("entries", help="e.g. events/organizer_cancel_request.json")
     put.set_defaults(func=cmd_put_events)
+    sub.add_parser("breaker", help="the payment circuit breaker's state").set_defaults(func=cmd_breaker)
+    sub.add_parser("payments", help="the PaymentIntents localstripe holds").set_defaults(func=cmd_payments)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -1,4 +1,5 @@
-"""The whole stack on this machine: emulator, `sam build` + `sam deploy` of template.yaml, and the API on HOST:PORT."""
+"""The whole stack on this machine: emulator, payment provider (localstripe), `sam build` + `sam deploy` of
+template.yaml, and the API on HOST:PORT."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from boxoffice_dev import deploy, tokens
 from boxoffice_dev.aws import client
 from boxoffice_dev.emulator import Emulator, port_is_free
 from boxoffice_dev.paths import STATE_FILE
+from boxoffice_dev.payments import SECRET_KEY, Localstripe, LocalstripeApi
 from boxoffice_dev.proxy import make_server
 
 
@@ -31,6 +33,7 @@ class LocalStack:
         self.state_file = Path(state_file) if state_file else state_path()
         self.url = f"http://{host}:{port}"
         self.emulator: Emulator | None = None
+        self.payments: Localstripe | None = None  # tests stop, restart and pause it (a provider outage)
         self.outputs: dict[str, str] = {}
         self.resources: dict[str, str] = {}
         self._server = None
@@ -42,10 +45,22 @@ class LocalStack:
             raise PortTaken(
                 f"port {self.port} on {self.host} is already in use; free it or choose another: PORT=3001 make run"
             )
-        self.emulator = Emulator().start()
         try:
-            self._say(f"emulator ready at {self.emulator.endpoint}; building and deploying template.yaml ...")
-            self.outputs = deploy.build_and_deploy(self.emulator.endpoint, quiet=self.quiet, build_dir=self.build_dir)
+            # The provider first: its address is a parameter of the deploy, as Stripe's is on AWS.
+            self.payments = Localstripe().start()
+            self.emulator = Emulator().start()
+            self._say(
+                f"emulator ready at {self.emulator.endpoint}, localstripe at {self.payments.url}; "
+                "building and deploying template.yaml ..."
+            )
+            self.outputs = deploy.build_and_deploy(
+                self.emulator.endpoint,
+                quiet=self.quiet,
+                build_dir=self.build_dir,
+                parameters={"PaymentApiBase": self.payments.url},
+            )
+            # The template creates PaymentSecret with a placeholder; the key goes in after the deploy, as on AWS.
+            deploy.put_payment_secret(self.emulator.endpoint, self.outputs, SECRET_KEY)
             self.resources = deploy.physical_ids(self.emulator.endpoint)
             prefix = f"/_aws/execute-api/{self.outputs['ApiId']}/local"
             self._server = make_server(self.host, self.port, self.emulator.endpoint, prefix)
@@ -66,6 +81,9 @@ class LocalStack:
         if self.emulator:
             self.emulator.stop()
             self.emulator = None
+        if self.payments:
+            self.payments.stop(keep_store=False)
+            self.payments = None
         if self.state_file.exists() and json.loads(self.state_file.read_text()).get("url") == self.url:
             self.state_file.unlink()
 
@@ -83,6 +101,7 @@ class LocalStack:
         return {
             "url": self.url,
             "endpoint": self.emulator.endpoint,
+            "payments_url": self.payments.url,
             "outputs": self.outputs,
             "resources": self.resources,
         }
@@ -111,7 +130,7 @@ class LocalStack:
 
 
 class Attached:
-    """A running `make run` stack, found through its state file (for `boxoffice token`, `invoke`, `redrive`)."""
+    """A running `make run` stack, found through its state file (for `boxoffice token`, `invoke`, `payments` ...)."""
 
     def __init__(self):
         path = state_path()
@@ -120,6 +139,9 @@ class Attached:
         state = json.loads(path.read_text())
         self.url, self.endpoint = state["url"], state["endpoint"]
         self.outputs, self.resources = state["outputs"], state["resources"]
+        # localstripe's address (absent in the state file of a stack started before it had one).
+        self.payments_url: str | None = state.get("payments_url")
+        self.payments = LocalstripeApi(self.payments_url) if self.payments_url else None
 
     def client(self, service: str, **config):
         return client(service, self.endpoint, **config)

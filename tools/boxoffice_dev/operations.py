@@ -1,8 +1,9 @@
-"""Operator actions on a deployed stack (local or AWS-shaped): invoke a function, redrive a DLQ."""
+"""Operator actions on a deployed stack (local or AWS-shaped): invoke a function, redrive a DLQ, read the breaker."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 
 def invoke(lambda_client, function_name: str, event: dict) -> tuple[dict | list | str | None, str | None]:
@@ -42,3 +43,28 @@ def redrive(sqs, dlq_url: str, target_url: str) -> int:
             sqs.send_message(**args)
             sqs.delete_message(QueueUrl=dlq_url, ReceiptHandle=m["ReceiptHandle"])
             moved += 1
+
+
+BREAKER_KEY = {"pk": {"S": "BREAKER#payments"}, "sk": {"S": "BREAKER"}}
+
+
+def describe_breaker(item: dict | None, now_ms: int) -> str:
+    """The payment circuit breaker's state in one line, from its BookingsTable item (plain values, as
+    TypeDeserializer gives them): `st` closed | open | half-open, `fc` consecutive failures, `oa` opened at (epoch ms).
+    """
+    if not item:
+        return "closed (no failures yet)"
+    state, failures, opened = str(item.get("st", "closed")), int(item.get("fc", 0)), int(item.get("oa", 0))
+    counted = f"{failures} consecutive failure{'' if failures == 1 else 's'}"
+    if state == "closed":
+        return f"closed ({counted})" if failures else "closed (no failures since the last success)"
+    since = ""
+    if opened:
+        at = datetime.fromtimestamp(opened / 1000, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        since = f"opened at {at}, {max(0, now_ms - opened) / 1000:.1f} s ago"
+    if state == "open":
+        details = "; ".join(x for x in (since, counted) if x)
+        return f"open ({details}): no call reaches the provider until the reset time"
+    if state == "half-open":
+        return f"half-open ({since or 'opened earlier'}): one trial call decides"
+    return f"{state} ({counted}; {since})" if since else f"{state} ({counted})"

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Literal, NotRequired, TypedDict
 
-BookingStatus = Literal["CONFIRMED", "CANCELLED"]
+# HELD: seats taken, paying now. PAYMENT_PENDING: the charge is being retried. CONFIRMED: paid (or free).
+# PAYMENT_FAILED, EXPIRED, CANCELLED: final, seats back.
+BookingStatus = Literal["HELD", "PAYMENT_PENDING", "CONFIRMED", "PAYMENT_FAILED", "EXPIRED", "CANCELLED"]
+RefundStatus = Literal["PENDING", "REFUNDED", "FAILED"]
 SaleStatus = Literal["OPEN", "CANCELLED"]
 
 
@@ -16,6 +19,10 @@ class PerformanceFacts(TypedDict):
     organizerId: str
     prices: dict[str, int]  # KRW per ticket, by grade
     maxPerCustomer: int
+
+
+class Refund(TypedDict):
+    status: RefundStatus
 
 
 class BookingRecord(TypedDict):
@@ -35,6 +42,13 @@ class BookingRecord(TypedDict):
     organizerId: str
     cancelReason: NotRequired[str]
     cancelledAt: NotRequired[str]
+    holdExpiresAt: NotRequired[str]  # while its seats are held for payment
+    paymentMethod: NotRequired[str]  # the provider's PaymentMethod id the customer chose (never card data)
+    paymentId: NotRequired[str]  # the provider's payment intent, recorded before it is confirmed
+    failureReason: NotRequired[str]
+    failedAt: NotRequired[str]
+    expiredAt: NotRequired[str]
+    refund: NotRequired[Refund]
 
 
 class BookingRef(TypedDict):

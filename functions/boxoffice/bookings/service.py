@@ -9,12 +9,14 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from boxoffice.bookings import store
+from boxoffice.bookings import checkout, store
+from boxoffice.bookings.checkout import Outcome, Settled
 from boxoffice.bookings.records import BookingRecord, InventoryRecord, PerformanceDetails, PerformanceFacts
 from boxoffice.bookings.store import Cancellation
 from boxoffice.clock import new_id, now_iso
 from boxoffice.contracts import (
     CancelReason,
+    PaymentPending,
     PerformanceCancelledData,
     PerformanceData,
     TicketBooked,
@@ -88,19 +90,16 @@ def choose_grade(prices: dict[str, int], asked: str | None) -> str:
     return asked
 
 
-def _booked_event(booking: BookingRecord, correlation_id: str) -> TicketBooked:
-    return new_event(
-        TicketBooked,
-        {k: v for k, v in booking.items() if k != "status"},
-        correlation_id=correlation_id,
-        causation_id=correlation_id,
-    )
-
-
-def book(customer_id: str, request: BookTicketInput, *, correlation_id: str) -> BookingRecord:
+def book(customer_id: str, request: BookTicketInput, *, correlation_id: str) -> Settled:
+    """Take the seats, then take the money: a free booking is CONFIRMED at once; a paid one is HELD while it is
+    charged, and answers CONFIRMED, PAYMENT_FAILED (declined, or authentication required) or PAYMENT_PENDING."""
     facts = _performance_facts(request.performanceId)
     grade = choose_grade(facts["prices"], request.grade)
     price = facts["prices"][grade]
+    amount = price * request.quantity
+    payment_method = request.paymentMethod if amount > 0 else None  # ignored for free tickets
+    if amount > 0 and payment_method is None:
+        raise InvalidRequest("this booking costs money: send a paymentMethod", code="PAYMENT_METHOD_REQUIRED")
     booking: BookingRecord = {
         "bookingId": new_id(),
         "performanceId": request.performanceId,
@@ -108,21 +107,62 @@ def book(customer_id: str, request: BookTicketInput, *, correlation_id: str) -> 
         "grade": grade,
         "quantity": request.quantity,
         "unitPrice": price,
-        "amount": price * request.quantity,
+        "amount": amount,
         "currency": "KRW",
-        "status": "CONFIRMED",
+        "status": "CONFIRMED" if amount == 0 else "HELD",
         "createdAt": now_iso(),
         "title": facts["title"],
         "startsAt": facts["startsAt"],
         "organizerId": facts["organizerId"],
     }
+    if payment_method is not None:
+        booking["holdExpiresAt"] = checkout.hold_expiry()
+        booking["paymentMethod"] = payment_method
+    # A free booking says so at once; a paid one only when it is paid.
+    event = (
+        new_event(
+            TicketBooked, checkout.event_data(booking), correlation_id=correlation_id, causation_id=correlation_id
+        )
+        if amount == 0
+        else None
+    )
     try:
-        store.insert_booking(booking, _booked_event(booking, correlation_id), facts["maxPerCustomer"])
+        store.insert_booking(booking, event, facts["maxPerCustomer"])
     except store.SeatsRefused as refused:
         raise refusal(refused.inventory, grade) from None
     except store.LimitRefused as refused:
         raise over_limit(refused.held, facts["maxPerCustomer"]) from None
-    return booking
+    if amount == 0:
+        return Settled(outcome=Outcome.CONFIRMED, booking=booking)
+    return checkout.settle(booking, correlation_id=correlation_id, causation_id=correlation_id, first=True)
+
+
+def retry_payment(event: PaymentPending) -> None:
+    """The retry queue's turn at a PAYMENT_PENDING booking: settle it, or expire it if its hold has run out.
+    Raises while the provider is unavailable, so the message is retried later."""
+    data = event.data
+    booking = store.get_booking(data.performanceId, data.bookingId)
+    if booking is None or booking["status"] not in ("HELD", "PAYMENT_PENDING"):
+        return
+    correlation_id, causation_id = event.metadata.correlationId, event.metadata.eventId
+    if booking["holdExpiresAt"] <= now_iso():
+        checkout.expire(booking, correlation_id=correlation_id)
+        return
+    checkout.settle(booking, correlation_id=correlation_id, causation_id=causation_id, first=False)
+
+
+def expire_due_holds(*, correlation_id: str) -> int:
+    """Every booking whose hold has run out: expired (or confirmed, if it was paid after all); returns how many."""
+    moment = now_iso()
+    done = 0
+    for performance_id, booking_id in store.holds_due(moment):
+        booking = store.get_booking(performance_id, booking_id)
+        if booking is None or booking["status"] not in ("HELD", "PAYMENT_PENDING"):
+            continue
+        if booking.get("holdExpiresAt", moment) < moment:
+            checkout.expire(booking, correlation_id=correlation_id)
+            done += 1
+    return done
 
 
 def _owned_booking(customer_id: str, booking_id: str) -> BookingRecord:
@@ -135,7 +175,9 @@ def _owned_booking(customer_id: str, booking_id: str) -> BookingRecord:
 
 
 def cancellable(booking: BookingRecord) -> bool:
-    """Only a CONFIRMED booking can be cancelled; CANCELLED is final (cancelling again changes nothing)."""
+    """Only a CONFIRMED booking can be cancelled. CANCELLED is final (cancelling again changes nothing); a booking
+    whose payment is still being settled cannot be cancelled until it is (it will be CONFIRMED or give its seats
+    back on its own); a failed or expired one has nothing left to cancel."""
     return booking["status"] == "CONFIRMED"
 
 
@@ -143,11 +185,7 @@ def _cancellation(booking: BookingRecord, reason: CancelReason, correlation_id: 
     at = now_iso()
     event: TicketCancelled = new_event(
         TicketCancelled,
-        {
-            **{k: v for k, v in booking.items() if k not in ("status", "cancelReason", "cancelledAt")},
-            "cancelledAt": at,
-            "reason": reason,
-        },
+        {**checkout.event_data(booking), "cancelledAt": at, "reason": reason, "paymentId": booking.get("paymentId")},
         correlation_id=correlation_id,
         causation_id=causation_id,
     )

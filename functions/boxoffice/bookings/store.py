@@ -5,13 +5,16 @@ Layout (pk / sk):
                                            the seats neither held nor sold (one attribute each: avail_<grade>)
   PERF#<performanceId> / CUSTOMER#<id>     the tickets a customer holds for it (`held`), against its limit
   PERF#<performanceId> / BOOKING#<id>      a booking, kept beside its inventory so a
-                                           consistent Query finds every booking of a performance
+                                           consistent Query finds every booking of a performance; while its
+                                           seats are held for payment it is in gsi1 (HOLD#<shard> by expiry)
+  BREAKER#payments     / BREAKER           the payment circuit breaker's shared state (payments.breaker)
   BOOKING#<id>         / REF               immutable pointer: performance and customer of a booking
   EVENT#<eventId>      / EVENT             outbox
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, cast
@@ -20,12 +23,22 @@ from botocore.exceptions import ClientError
 
 from boxoffice import config
 from boxoffice.bookings.records import BookingRecord, BookingRef, InventoryRecord, PerformanceDetails
-from boxoffice.contracts import CancelReason, TicketBooked, TicketCancelled
+from boxoffice.contracts import (
+    BookingExpired,
+    CancelReason,
+    PaymentFailed,
+    PaymentPending,
+    RefundCompleted,
+    RefundFailed,
+    TicketBooked,
+    TicketCancelled,
+)
 from boxoffice.dynamo import (
     Table,
     cancellation_codes,
     condition_failed_at,
     from_low,
+    is_condition_failed,
     is_transaction_cancelled,
     plain,
     transact,
@@ -191,24 +204,32 @@ def _release(table_name: str, performance_id: str, customer_id: str, quantity: i
     }
 
 
-def insert_booking(booking: BookingRecord, event: TicketBooked, limit: int) -> None:
-    """Take the seats of its grade and count them against the customer's limit, and write the booking and its event,
-    in one transaction: no grade is ever oversold and no customer ever holds more than `limit`."""
+HOLD_INDEX = "ByHoldExpiry"
+# Holds are spread over a few index partitions, so a sale's holds do not all write to one.
+HOLD_SHARDS = 8
+_HOLDING = ("HELD", "PAYMENT_PENDING")
+
+
+def _hold_shard(booking_id: str) -> str:
+    return f"HOLD#{zlib.crc32(booking_id.encode()) % HOLD_SHARDS}"
+
+
+def insert_booking(booking: BookingRecord, event: TicketBooked | None, limit: int) -> None:
+    """Take the seats of its grade and count them against the customer's limit, and write the booking (and its
+    event, if it is confirmed at once), in one transaction: no grade is ever oversold and no customer ever holds
+    more than `limit`. A booking whose seats are held for payment is indexed by when the hold expires."""
     table = _table()
     pid, bid, cid, q = booking["performanceId"], booking["bookingId"], booking["customerId"], booking["quantity"]
+    item = booking_item(booking)
+    if booking["status"] in _HOLDING:
+        item |= {"gsi1pk": _hold_shard(bid), "gsi1sk": f"{booking['holdExpiresAt']}#{bid}"}
     try:
         transact(
             table,
             [
                 _take_seats(table.name, pid, booking["grade"], q),
                 _hold(table.name, pid, cid, q, limit),
-                {
-                    "Put": {
-                        "TableName": table.name,
-                        "Item": booking_item(booking),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
+                {"Put": {"TableName": table.name, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}},
                 {
                     "Put": {
                         "TableName": table.name,
@@ -216,7 +237,7 @@ def insert_booking(booking: BookingRecord, event: TicketBooked, limit: int) -> N
                         "ConditionExpression": "attribute_not_exists(pk)",
                     }
                 },
-                put_event(table.name, event),
+                *([put_event(table.name, event)] if event else []),
             ],
         )
     except ClientError as exc:
@@ -227,6 +248,141 @@ def insert_booking(booking: BookingRecord, event: TicketBooked, limit: int) -> N
             old = exc.response["CancellationReasons"][1].get("Item") or {}
             raise LimitRefused(int(from_low(old).get("held", 0))) from exc
         raise
+
+
+class Moved(Exception):
+    """The booking was no longer in a state the change applies to (another writer moved it first)."""
+
+
+def record_payment(booking: BookingRecord, payment_id: str) -> str:
+    """Record the payment intent of a held booking, once: returns the intent that stands (this one, or one another
+    attempt recorded first). Raises Moved if the booking is no longer held."""
+    try:
+        _table().update_item(
+            Key=booking_key(booking["performanceId"], booking["bookingId"]),
+            UpdateExpression="SET paymentId = :p",
+            ConditionExpression="attribute_not_exists(paymentId) AND #st IN (:held, :pending)",
+            ExpressionAttributeNames={"#st": "status"},
+            ExpressionAttributeValues={":p": payment_id, ":held": "HELD", ":pending": "PAYMENT_PENDING"},
+        )
+        return payment_id
+    except ClientError as exc:
+        if not is_condition_failed(exc):
+            raise
+    now = get_booking(booking["performanceId"], booking["bookingId"])
+    if now is None or now["status"] not in _HOLDING or "paymentId" not in now:
+        raise Moved(booking["bookingId"])
+    return now["paymentId"]
+
+
+def _move(table_name: str, booking: BookingRecord, to: str, allowed: tuple[str, ...], fields: dict[str, Any]) -> dict:
+    """An Update moving a booking from one of `allowed` to `to`, setting `fields`, out of the hold index."""
+    names = {"#st": "status", **{f"#f{n}": k for n, k in enumerate(fields)}}
+    values = {
+        ":to": to,
+        **{f":a{n}": s for n, s in enumerate(allowed)},
+        **{f":f{n}": v for n, v in enumerate(fields.values())},
+    }
+    sets = "".join(f", #f{n} = :f{n}" for n in range(len(fields)))
+    return {
+        "Update": {
+            "TableName": table_name,
+            "Key": booking_key(booking["performanceId"], booking["bookingId"]),
+            "UpdateExpression": f"SET #st = :to{sets} REMOVE gsi1pk, gsi1sk",
+            "ConditionExpression": f"#st IN ({', '.join(f':a{n}' for n in range(len(allowed)))})",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+    }
+
+
+def mark_pending(booking: BookingRecord, event: PaymentPending) -> bool:
+    """HELD -> PAYMENT_PENDING with its event (the charge is retried from a queue); False if it had moved on."""
+    table = _table()
+    update = _move(table.name, booking, "PAYMENT_PENDING", ("HELD",), {})
+    # Still held: it stays in the hold index, so the sweeper expires it if no retry settles it in time.
+    update["Update"]["UpdateExpression"] = update["Update"]["UpdateExpression"].replace(" REMOVE gsi1pk, gsi1sk", "")
+    return transact_unless_first_fails(table, [update, put_event(table.name, event)])
+
+
+def confirm_paid(booking: BookingRecord, payment_id: str, event: TicketBooked) -> bool:
+    """HELD or PAYMENT_PENDING -> CONFIRMED, paid, with its TicketBooked; False if it had moved on (expired)."""
+    table = _table()
+    update = _move(table.name, booking, "CONFIRMED", _HOLDING, {"paymentId": payment_id})
+    return transact_unless_first_fails(table, [update, put_event(table.name, event)])
+
+
+def release_hold(
+    booking: BookingRecord, to: str, fields: dict[str, Any], event: PaymentFailed | BookingExpired
+) -> bool:
+    """HELD or PAYMENT_PENDING -> PAYMENT_FAILED or EXPIRED: the seats and the customer's count back, with its event,
+    once; False if it had moved on."""
+    table = _table()
+    b = booking
+    return transact_unless_first_fails(
+        table,
+        [
+            _move(table.name, b, to, _HOLDING, fields),
+            put_event(table.name, event),
+            _return_seats(table.name, b["performanceId"], b["grade"], b["quantity"]),
+            _release(table.name, b["performanceId"], b["customerId"], b["quantity"]),
+        ],
+    )
+
+
+def holds_due(before: str, limit: int = 100) -> list[tuple[str, str]]:
+    """(performanceId, bookingId) of bookings whose hold expires before `before` (an ISO time), oldest first."""
+    table = _table()
+    due: list[tuple[str, str]] = []
+    for shard in range(HOLD_SHARDS):
+        args: dict[str, Any] = {
+            "IndexName": HOLD_INDEX,
+            "KeyConditionExpression": "gsi1pk = :p AND gsi1sk < :t",
+            "ExpressionAttributeValues": {":p": f"HOLD#{shard}", ":t": before},
+            "Limit": limit,
+        }
+        for item in table.query(**args)["Items"]:
+            due.append((item["pk"].removeprefix("PERF#"), item["sk"].removeprefix("BOOKING#")))
+    return due
+
+
+def owe_refund(booking: BookingRecord) -> None:
+    """Note that the booking's money must go back (a hold that ran out was paid after all), unless already noted."""
+    try:
+        _table().update_item(
+            Key=booking_key(booking["performanceId"], booking["bookingId"]),
+            UpdateExpression="SET refund = :pending",
+            ConditionExpression="attribute_not_exists(refund)",
+            ExpressionAttributeValues={":pending": {"status": "PENDING"}},
+        )
+        booking["refund"] = {"status": "PENDING"}
+    except ClientError as exc:
+        if not is_condition_failed(exc):
+            raise
+
+
+def set_refund(
+    booking: BookingRecord, status: str, allowed: tuple[str, ...], event: RefundCompleted | RefundFailed
+) -> bool:
+    """The booking's refund moves from one of `allowed` to `status`, with its event; False if it had moved on."""
+    table = _table()
+    values = {":s": status, **{f":a{n}": a for n, a in enumerate(allowed)}}
+    return transact_unless_first_fails(
+        table,
+        [
+            {
+                "Update": {
+                    "TableName": table.name,
+                    "Key": booking_key(booking["performanceId"], booking["bookingId"]),
+                    "UpdateExpression": "SET refund.#st = :s",
+                    "ConditionExpression": f"refund.#st IN ({', '.join(f':a{n}' for n in range(len(allowed)))})",
+                    "ExpressionAttributeNames": {"#st": "status"},
+                    "ExpressionAttributeValues": values,
+                }
+            },
+            put_event(table.name, event),
+        ],
+    )
 
 
 def get_held(performance_id: str, customer_id: str) -> int:
@@ -254,6 +410,11 @@ class Cancellation:
     event: TicketCancelled
 
 
+def _paid(booking: BookingRecord) -> bool:
+    """Money was taken for it: a cancellation owes a refund."""
+    return bool(booking.get("paymentId")) and booking["amount"] > 0
+
+
 def _cancel_items(table_name: str, cancellation: Cancellation) -> list[dict]:
     booking = cancellation.booking
     return [
@@ -261,7 +422,8 @@ def _cancel_items(table_name: str, cancellation: Cancellation) -> list[dict]:
             "Update": {
                 "TableName": table_name,
                 "Key": booking_key(booking["performanceId"], booking["bookingId"]),
-                "UpdateExpression": "SET #st = :cancelled, cancelReason = :r, cancelledAt = :at",
+                "UpdateExpression": "SET #st = :cancelled, cancelReason = :r, cancelledAt = :at"
+                + (", refund = :refund" if _paid(booking) else ""),
                 "ConditionExpression": "#st = :confirmed",
                 "ExpressionAttributeNames": {"#st": "status"},
                 "ExpressionAttributeValues": {
@@ -269,6 +431,7 @@ def _cancel_items(table_name: str, cancellation: Cancellation) -> list[dict]:
                     ":confirmed": "CONFIRMED",
                     ":r": cancellation.reason.value,
                     ":at": cancellation.cancelled_at,
+                    **({":refund": {"status": "PENDING"}} if _paid(booking) else {}),
                 },
             }
         },

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from typing import Literal, NotRequired, TypedDict
 
+ViewStatus = Literal["PAYMENT_PENDING", "CONFIRMED", "CANCELLED", "PAYMENT_FAILED", "EXPIRED"]
+RefundStatus = Literal["PENDING", "FAILED", "REFUNDED"]
+
+
+class Refund(TypedDict):
+    status: RefundStatus
+
 
 class BookingView(TypedDict):
     bookingId: str
@@ -14,12 +21,16 @@ class BookingView(TypedDict):
     unitPrice: int
     amount: int
     currency: Literal["KRW"]
-    status: Literal["CONFIRMED", "CANCELLED"]
+    status: ViewStatus
     createdAt: str
     title: str
     startsAt: str
     cancelReason: NotRequired[str]
     cancelledAt: NotRequired[str]
+    holdExpiresAt: NotRequired[str]
+    paymentId: NotRequired[str]
+    failureReason: NotRequired[str]
+    refund: NotRequired[Refund]
 
 
 class GradeTerms(TypedDict):
@@ -33,6 +44,7 @@ class GradeSummary(TypedDict):
     price: int
     seats: int
     sold: int
+    held: int
     remaining: int
     revenue: int
 
@@ -50,6 +62,10 @@ class Summary(TypedDict, total=False):
     confirmedTickets: int
     cancelledBookings: int
     cancelledTickets: int
+    pendingBookings: int
+    pendingTickets: int
+    failedBookings: int
+    expiredBookings: int
     revenue: int
     grades: list[GradeTerms]
 
@@ -66,6 +82,10 @@ class SummaryView(TypedDict):
     confirmedTickets: int
     cancelledBookings: int
     cancelledTickets: int
+    pendingBookings: int
+    pendingTickets: int
+    failedBookings: int
+    expiredBookings: int
     revenue: int
     grades: list[GradeSummary]
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
+from botocore.exceptions import ClientError
+
 from boxoffice import config
-from boxoffice.dynamo import Table, plain, transact_new_only, transact_unless_first_fails
+from boxoffice.dynamo import Table, is_condition_failed, plain, transact_new_only, transact_unless_first_fails
 from boxoffice.statusview.records import BookingView, Summary, SummaryCounts
 
-GRADE_COUNTERS = ("sold", "revenue")  # kept per grade, as <counter>_<grade>
+GRADE_COUNTERS = ("sold", "held", "revenue")  # kept per grade, as <counter>_<grade>
 BY_CUSTOMER = "ByCustomer"
 BY_PERFORMANCE = "ByPerformance"
 
@@ -64,6 +66,7 @@ def _summary_add(table_name: str, performance_id: str, counts: SummaryCounts) ->
 
 def _view_item(view: BookingView) -> dict[str, Any]:
     return {
+        **({"refundRank": 1} if "refund" in view else {}),
         **view_key(view["bookingId"]),
         "gsi1pk": f"CUSTOMER#{view['customerId']}",
         "gsi1sk": f"{view['createdAt']}#{view['bookingId']}",
@@ -119,9 +122,17 @@ def insert_new_views(performance_id: str, views: dict[str, BookingView], counts:
     return transact_new_only(table, puts, summed)
 
 
-def confirm_to_cancelled(view: BookingView, counts: SummaryCounts) -> bool:
-    """Move a CONFIRMED view to CANCELLED and adjust the counts, once; False if it was not CONFIRMED."""
+def move_view(view: BookingView, was: str, counts: SummaryCounts) -> bool:
+    """Move a view on from status `was` to `view` and adjust the counts, once; False if it was no longer `was`.
+    A refund already recorded on it is kept (its outcome may have arrived before the cancellation did)."""
     table = _table()
+    fields = {k: v for k, v in view.items() if k not in ("bookingId", "refund")}
+    names = {f"#f{n}": k for n, k in enumerate(fields)} | {"#st": "status"}
+    values: dict[str, Any] = {f":f{n}": v for n, v in enumerate(fields.values())} | {":was": was}
+    sets = ", ".join(f"#f{n} = :f{n}" for n in range(len(fields)))
+    if "refund" in view:
+        sets += ", refund = if_not_exists(refund, :refund), refundRank = if_not_exists(refundRank, :rank)"
+        values |= {":refund": view["refund"], ":rank": 1}
     return transact_unless_first_fails(
         table,
         [
@@ -129,20 +140,32 @@ def confirm_to_cancelled(view: BookingView, counts: SummaryCounts) -> bool:
                 "Update": {
                     "TableName": table.name,
                     "Key": view_key(view["bookingId"]),
-                    "UpdateExpression": "SET #st = :cancelled, cancelReason = :r, cancelledAt = :at",
-                    "ConditionExpression": "#st = :confirmed",
-                    "ExpressionAttributeNames": {"#st": "status"},
-                    "ExpressionAttributeValues": {
-                        ":cancelled": "CANCELLED",
-                        ":confirmed": "CONFIRMED",
-                        ":r": view["cancelReason"],
-                        ":at": view["cancelledAt"],
-                    },
+                    "UpdateExpression": f"SET {sets}",
+                    "ConditionExpression": "#st = :was",
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": values,
                 }
             },
             _summary_add(table.name, view["performanceId"], counts),
         ],
     )
+
+
+def set_view_refund(booking_id: str, status: str, rank: int) -> bool:
+    """Record a refund's outcome on a booking's view if it is further along than what it shows; False if the view
+    is not there or already shows this outcome or a later one."""
+    try:
+        _table().update_item(
+            Key=view_key(booking_id),
+            UpdateExpression="SET refund = :refund, refundRank = :rank",
+            ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(refundRank) OR refundRank < :rank)",
+            ExpressionAttributeValues={":refund": {"status": status}, ":rank": rank},
+        )
+        return True
+    except ClientError as exc:
+        if is_condition_failed(exc):
+            return False
+        raise
 
 
 def upsert_summary_details(details: Mapping[str, Any], *, cancelled: bool) -> None:
