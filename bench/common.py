@@ -159,5 +159,23 @@ def stop_stack(stack) -> None:
     shutil.rmtree(stack._bench_dir, ignore_errors=True)
 
 
+def local_parameter(name: str) -> str:
+    """A template parameter as the local stack is deployed with it: samconfig.toml's `local` parameter overrides,
+    else the template's default."""
+    import shlex
+    import tomllib
+
+    overrides = tomllib.loads((ROOT / "samconfig.toml").read_text())["local"]["deploy"]["parameters"]
+    local = dict(o.split("=", 1) for o in shlex.split(overrides["parameter_overrides"]))
+    return local[name] if name in local else str(template()["Parameters"][name]["Default"])
+
+
+def customers_for(seats: int, clients: int, limit: int = 10, spare: float = 1.3) -> int:
+    """How many customers a sale of `seats` needs when each may hold `limit` tickets: the seats' worth and 30% more
+    (customers' last bookings rarely fill their limit exactly), rounded up to a multiple of the clients."""
+    need = math.ceil(seats / limit * spare)
+    return math.ceil(need / clients) * clients
+
+
 def dumps(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))

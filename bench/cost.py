@@ -1,6 +1,7 @@
 """Figure 6: cost per million bookings on AWS, from what one booking actually did in-process (bench/inprocess.py):
-the AWS calls each function made, the items it wrote (sizes as DynamoDB counts them), its duration and its log bytes.
-Prices are the only constants; they are written out with the table."""
+the AWS calls each function made, the items it wrote and read (sizes as DynamoDB counts them), its duration and its
+log bytes; for a free booking and for a paid one. Prices are the only constants; they are written out with the table.
+The payment provider's own fees are not included (Stripe charges per payment, not per request)."""
 
 from __future__ import annotations
 
@@ -69,43 +70,83 @@ def _gsi_writes(table: str, item: dict, indexes: dict, size: int) -> int:
     return n
 
 
+def _removed(body: dict) -> set[str]:
+    """The attributes an UpdateExpression REMOVEs (names resolved)."""
+    expression = body.get("UpdateExpression", "")
+    if "REMOVE" not in expression:
+        return set()
+    clause = expression.split("REMOVE", 1)[1]
+    for word in (" SET ", " ADD ", " DELETE "):
+        clause = clause.split(word, 1)[0]
+    names = body.get("ExpressionAttributeNames", {})
+    return {names.get(a.strip(), a.strip()) for a in clause.split(",")}
+
+
+def _gsi_deletes(table: str, body: dict, indexes: dict, size: int) -> int:
+    """An update that removes an index's key takes the item out of that index: one write there."""
+    removed = _removed(body)
+    return sum(math.ceil(size / 1024) for keys in indexes.get(table, []) if removed & set(keys))
+
+
 def dynamo_units(calls: list, stored: dict, indexes: dict) -> dict:
     wru = rru = 0.0
     detail = []
 
-    def stored_item(p):
-        return stored.get(p["TableName"] + "|" + json.dumps(p["Key"], sort_keys=True, default=int)) or p["Key"]
+    def stored_item(table, key):
+        return stored.get(table + "|" + json.dumps(key, sort_keys=True, default=int)) or key
+
+    def read_units(size, consistent):
+        # an item that is not there costs the same as a small one
+        return max(1, math.ceil(size / 4096)) * (1 if consistent else 0.5)
 
     for svc, op, p in calls:
         if svc != "dynamodb":
             continue
         if op == "GetItem":
-            size = item_size(stored_item(p))
-            units = math.ceil(size / 4096) * (1 if p.get("ConsistentRead") else 0.5)
+            size = item_size(stored_item(p["TableName"], p["Key"]))
+            units = read_units(size, p.get("ConsistentRead"))
             rru += units
-            detail.append(f"GetItem {size}B -> {units} RRU")
+            detail.append(f"GetItem {size}B -> {units:g} RRU")
+        elif op == "BatchGetItem":
+            units, sizes = 0.0, []
+            for table, request in p["RequestItems"].items():
+                for key in request["Keys"]:
+                    sizes.append(item_size(stored_item(table, key)))
+                    units += read_units(sizes[-1], request.get("ConsistentRead"))
+            rru += units
+            detail.append(f"BatchGetItem {len(sizes)} x {max(sizes, default=0)}B -> {units:g} RRU")
         elif op in ("PutItem", "UpdateItem"):
-            item = p["Item"] if op == "PutItem" else stored_item(p)
+            item = p["Item"] if op == "PutItem" else stored_item(p["TableName"], p["Key"])
             size = item_size(item)
             units = math.ceil(size / 1024) + _gsi_writes(p["TableName"], item, indexes, size)
+            if op == "UpdateItem":
+                units += _gsi_deletes(p["TableName"], p, indexes, size)
             wru += units
             detail.append(f"{op} {size}B -> {units} WRU")
         elif op == "TransactWriteItems":
+            parts = []
             for entry in p["TransactItems"]:
                 ((kind, body),) = entry.items()
-                item = body["Item"] if kind == "Put" else stored_item(body)
+                item = body["Item"] if kind == "Put" else stored_item(body["TableName"], body["Key"])
                 size = item_size(item)
-                units = 2 * math.ceil(size / 1024) + _gsi_writes(body["TableName"], item, indexes, size)
+                # every item of a transaction costs two write units per KB
+                units = 2 * math.ceil(size / 1024)
+                if kind in ("Put", "Update"):
+                    units += _gsi_writes(body["TableName"], item, indexes, size)
+                if kind == "Update":
+                    units += _gsi_deletes(body["TableName"], body, indexes, size)
                 wru += units
-                detail.append(f"tx {kind} {size}B -> {units} WRU")
-        elif op in ("Query", "Scan", "BatchGetItem", "BatchWriteItem"):
-            detail.append(f"{op} (not on the booking path)")
+                parts.append(f"{kind} {size}B {units}")
+            detail.append(f"tx[{'; '.join(parts)}] WRU")
+        elif op in ("Query", "Scan", "BatchWriteItem"):
+            detail.append(f"{op} (not counted)")
     return {"wru": wru, "rru": rru, "detail": detail}
 
 
-def model(inproc: dict) -> dict:
-    per_fn = inproc["per_fn"]
-    stored, indexes = inproc["stored_sizes"], inproc["indexes"]
+def model(inproc: dict, kind: str = "free") -> dict:
+    chain = inproc["chains"][kind]
+    per_fn = chain["per_fn"]
+    stored, indexes = chain["stored_sizes"], inproc["indexes"]
     lambda_rows, wru, rru, events, log_bytes = [], 0.0, 0.0, 0, 0.0
     ddb_detail = {}
     for fn, d in per_fn.items():
@@ -156,10 +197,11 @@ def model(inproc: dict) -> dict:
         "lambda": lambda_rows,
         "ddb_detail": ddb_detail,
         "prices": PRICES,
+        "kind": kind,
     }
 
 
-def rows(m: dict) -> list[dict]:
+def rows(m: dict, paid: dict | None = None) -> list[dict]:
     out = [
         {
             "name": f"6. cost/1M bookings: {name}",
@@ -185,4 +227,25 @@ def rows(m: dict) -> list[dict]:
             "note": f"{m['invocations']} Lambda invocations, {m['wru']:g} WRU, {m['rru']:g} RRU per booking",
         }
     )
+    if paid:
+        parts = {name: usd for name, usd, _ in paid["components"]}
+        book = next(r for r in paid["lambda"] if r["function"] == "BookTicketFunction")
+        # What each 100 ms more of waiting for the provider adds (Stripe answers in hundreds of ms, localstripe in a
+        # few): BookTicket's memory x 0.1 s x the GB-second price, per million.
+        per_100ms = book["memory_mb"] / 1024 * 0.1 * PRICES["lambda_gb_s_arm64"] * 1e6
+        out.append(
+            {
+                "name": "6. cost/1M PAID bookings: TOTAL (provider's fees not included)",
+                "value": paid["total"],
+                "unit": "USD",
+                "floor": m["total"],
+                "ratio": paid["total"] / m["total"],
+                "target": None,
+                "met": None,
+                "note": f"{paid['invocations']} Lambda invocations, {paid['wru']:g} WRU, {paid['rru']:g} RRU per "
+                f"booking; DynamoDB writes ${parts['DynamoDB writes']:.2f}, reads ${parts['DynamoDB reads']:.2f}, "
+                f"Lambda compute ${parts['Lambda compute (arm64)']:.2f} with BookTicket {book['ms']:.0f} ms against "
+                f"localstripe (each 100 ms more waiting for Stripe: +${per_100ms:.2f}); floor: a free booking",
+            }
+        )
     return out

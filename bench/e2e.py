@@ -1,4 +1,8 @@
-"""Figures 3, 4 and 5, on the local stack (the emulator running template.yaml as deployed by SAM)."""
+"""Figures 3, 4, 5 and 7, on the local stack (the emulator running template.yaml as deployed by SAM, with localstripe
+as the payment provider).
+
+Every performance the benchmark registers lets a customer hold LIMIT tickets, and every sale has customers enough
+for its seats (bench.common.customers_for): a customer's limit never stops a sale from selling out."""
 
 from __future__ import annotations
 
@@ -14,8 +18,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from common import create_table_like, median, p95, point_domain_at, say
+from common import create_table_like, local_parameter, median, p95, point_domain_at, say
 
+LIMIT = 10  # maxPerCustomer of every performance the benchmark registers (the most the API allows)
+PAID_GRADE, PRICE = "R", 50_000  # the paid sales' one grade and its price (KRW)
 AUTH = "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0"
 
 
@@ -53,15 +59,35 @@ class Http:
             return r
 
 
-def _register(http, org_token, capacity: int, title: str) -> str:
-    r = http.call(
-        "POST",
-        "/performances",
-        org_token,
-        {"title": title, "venue": "콘서트홀", "startsAt": _starts(), "capacity": capacity},
-    )
+def _register(http, org_token, capacity: int, title: str, paid: bool = False) -> str:
+    """A performance of `capacity` seats: one free grade (GENERAL), or one priced grade (PAID_GRADE at PRICE)."""
+    body = {"title": title, "venue": "콘서트홀", "startsAt": _starts(), "maxPerCustomer": LIMIT}
+    if paid:
+        body["grades"] = [{"grade": PAID_GRADE, "price": PRICE, "seats": capacity}]
+    else:
+        body["capacity"] = capacity
+    r = http.call("POST", "/performances", org_token, body)
     assert r.status_code == 201, r.text
     return r.json()["performanceId"]
+
+
+def _book_body(pid: str, quantity: int, paid: bool) -> dict:
+    body = {"performanceId": pid, "quantity": quantity}
+    if paid:
+        body |= {"grade": PAID_GRADE, "paymentMethod": "pm_card_visa"}
+    return body
+
+
+class _Customers:
+    """Tokens handed out in turn, thread-safe: one booking of one ticket each, so no customer nears the limit."""
+
+    def __init__(self, tokens):
+        self.tokens, self.n, self.lock = tokens, 0, threading.Lock()
+
+    def next(self) -> str:
+        with self.lock:
+            self.n += 1
+            return self.tokens[self.n % len(self.tokens)]
 
 
 def _wait_open(stack, ddb, perf_ids, capacity):
@@ -124,7 +150,9 @@ def end_to_end(stack, floors, http, org_token, customer_tokens, performances=25,
     for wave in range(waves + 1):  # wave 0 warms every function of both chains
         jobs = []
         for i, perf in enumerate(perfs):
-            jobs.append(("b", perf, pool.submit(book, perf, customer_tokens[i % len(customer_tokens)])))
+            # a performance's bookings rotate over the customers, so none holds more than the limit of it
+            token = customer_tokens[(i + wave) % len(customer_tokens)]
+            jobs.append(("b", perf, pool.submit(book, perf, token)))
             jobs.append(("f", None, pool.submit(put_floor)))
         started = {}
         views, arrivals = {}, {}
@@ -220,153 +248,306 @@ def end_to_end_rows(d) -> list[dict]:
 
 
 # ====================================================================== figure 4
-def _warm_sale(stack, ddb, http, tokens, noop_path, pool, warm_pid) -> None:
-    """Warm both measured routes at the measured concurrency before anything is timed.
-
-    Every client calls POST /bookings (on a performance of its own, so the sale's seats are untouched) and the no-op
-    route at the same moment, twice: each route then has one warm function worker per client, as a sale's steady state
-    has. Without it the first timed booking round paid up to 32 cold starts of BookTicket (on this machine each costs
-    about a second of CPU, on the same two cores that serve the sale) and of the event chain's functions, while the
-    floor's cold start costs next to nothing: a one-off start-up cost, not throughput. Then it waits until the event
-    chain has carried the warm-up bookings (bookedCount and the status view), so the first round does not inherit them.
-    """
-    booked = []
-    for _ in range(2):
-        for r in pool.map(
-            lambda t: http.try_call("POST", "/bookings", t, {"performanceId": warm_pid, "quantity": 1}), tokens
-        ):
-            if r.status_code == 201:
-                booked.append(r.json()["bookingId"])
-        list(pool.map(lambda t: http.try_call("POST", noop_path, t, {}), tokens))
+def _carried(stack, ddb, booked: dict[str, list[str]]) -> bool:
+    """Every booking of `booked` ({performanceId: bookingIds}) counted in its bookedCount and in the status view."""
     sv, pt = stack.resources["StatusViewTable"], stack.resources["PerformancesTable"]
-
-    def carried():
+    for pid, ids in booked.items():
         counted = ddb.get_item(
-            TableName=pt, ConsistentRead=True, Key={"pk": {"S": f"PERF#{warm_pid}"}, "sk": {"S": "PERFORMANCE"}}
+            TableName=pt, ConsistentRead=True, Key={"pk": {"S": f"PERF#{pid}"}, "sk": {"S": "PERFORMANCE"}}
         ).get("Item", {})
-        if int(counted.get("bookedCount", {}).get("N", "0")) < len(booked):
+        if int(counted.get("bookedCount", {}).get("N", "0")) < len(ids):
             return False
-        for start in range(0, len(booked), 100):
-            keys = [{"pk": {"S": f"BOOKING#{b}"}, "sk": {"S": "VIEW"}} for b in booked[start : start + 100]]
+        for start in range(0, len(ids), 100):
+            keys = [{"pk": {"S": f"BOOKING#{b}"}, "sk": {"S": "VIEW"}} for b in ids[start : start + 100]]
             got = ddb.batch_get_item(
                 RequestItems={sv: {"Keys": keys, "ConsistentRead": True, "ProjectionExpression": "pk"}}
             )
             if len(got["Responses"][sv]) < len(keys) or got.get("UnprocessedKeys"):
                 return False
-        return True
+    return True
 
-    stack.wait_for(carried, timeout=120, interval=0.2, what="the event chain carrying the warm-up bookings")
+
+def _warm_sale(stack, ddb, http, tokens, noop_path, pool, warm: dict[str, str]) -> None:
+    """Warm the three measured routes at the measured concurrency before anything is timed.
+
+    Every client calls POST /bookings, free then paid (on performances of their own, so the sales' seats are
+    untouched), and the no-op route, at the same moment, twice: each route then has one warm function worker per client,
+    as a sale's steady state has, and each BookTicket worker has built its payment provider (stripe imported, its secret
+    read: a worker's first paid booking does it). Without it the first timed booking round paid up to 32 cold starts of
+    BookTicket (on this machine each costs about a second of CPU, on the same two cores that serve the sale) and of the
+    event chain's functions, while the floor's cold start costs next to nothing: a one-off start-up cost, not
+    throughput. Then it waits until the event chain has carried the warm-up bookings (bookedCount and the status view),
+    so the first round does not inherit them.
+    """
+    booked: dict[str, list[str]] = {pid: [] for pid in warm.values()}
+    for _ in range(2):
+        for kind, pid in warm.items():
+            for r in pool.map(
+                lambda t, pid=pid, kind=kind: http.try_call(
+                    "POST", "/bookings", t, _book_body(pid, 1, paid=kind == "paid")
+                ),
+                tokens,
+            ):
+                if r.status_code == 201:
+                    booked[pid].append(r.json()["bookingId"])
+        list(pool.map(lambda t: http.try_call("POST", noop_path, t, {}), tokens))
+    stack.wait_for(
+        lambda: _carried(stack, ddb, booked),
+        timeout=120,
+        interval=0.2,
+        what="the event chain carrying the warm-up bookings",
+    )
+
+
+class _Wallet:
+    """One client's customers in one sale: it books as one customer until that one holds the limit, then the next."""
+
+    def __init__(self, tokens: list[str]):
+        self.tokens, self.i, self.held = tokens, 0, 0
+
+    def take(self, quantity: int) -> tuple[str, int]:
+        """The token to book with and the quantity, cut to what the customer may still book."""
+        return self.tokens[self.i % len(self.tokens)], min(quantity, LIMIT - self.held)
+
+    def add(self, quantity: int) -> None:
+        self.held += quantity
+        if self.held >= LIMIT:
+            self.next()
+
+    def next(self) -> None:
+        self.i, self.held = self.i + 1, 0
+
+
+def _stored(ddb, table: str, pid: str) -> list[dict]:
+    """Every booking of a performance as BookingsTable holds it (consistent)."""
+    out = []
+    args = {
+        "TableName": table,
+        "ConsistentRead": True,
+        "ProjectionExpression": "bookingId, quantity, amount, paymentId, #st",
+        "ExpressionAttributeNames": {"#st": "status"},
+        "KeyConditionExpression": "pk = :p AND begins_with(sk, :b)",
+        "ExpressionAttributeValues": {":p": {"S": f"PERF#{pid}"}, ":b": {"S": "BOOKING#"}},
+    }
+    while True:
+        page = ddb.query(**args)
+        out += [{k: next(iter(v.values())) for k, v in i.items()} for i in page["Items"]]
+        if "LastEvaluatedKey" not in page:
+            return out
+        args["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+HOLDING = ("HELD", "PAYMENT_PENDING")
+TAKEN = ("HELD", "PAYMENT_PENDING", "CONFIRMED")  # the statuses whose seats are out of the inventory
+
+
+def _audit(stack, ddb, pid: str, grade: str, capacity: int) -> dict:
+    """What the tables say after a sale: the inventory's seats left, the bookings by status, and whether what the
+    bookings hold adds up to what the inventory gave out, never past capacity."""
+    table = stack.resources["BookingsTable"]
+    inv = ddb.get_item(
+        TableName=table, ConsistentRead=True, Key={"pk": {"S": f"PERF#{pid}"}, "sk": {"S": "INVENTORY"}}
+    )["Item"]
+    available = int(inv[f"avail_{grade}"]["N"])
+    bookings = _stored(ddb, table, pid)
+    taken = sum(int(b["quantity"]) for b in bookings if b["status"] in TAKEN)
+    statuses: dict[str, int] = {}
+    for b in bookings:
+        statuses[b["status"]] = statuses.get(b["status"], 0) + 1
+    return {
+        "available": available,
+        "stored": len(bookings),
+        "stored_tickets": taken,
+        "statuses": statuses,
+        "oversold": max(0, taken - capacity, -available),
+        "consistent": taken == capacity - available,
+        "bookings": bookings,
+    }
+
+
+def _payments_check(stack, bookings: list[dict]) -> dict:
+    """Every CONFIRMED booking has exactly one succeeded PaymentIntent in localstripe, of its amount, the one it
+    recorded; and no booking has two (localstripe's own records, matched on metadata.bookingId)."""
+    mine = {b["bookingId"]: b for b in bookings}
+    intents: dict[str, list[dict]] = {}
+    for intent in stack.payments.payment_intents():
+        bid = (intent.get("metadata") or {}).get("bookingId")
+        if bid in mine:
+            intents.setdefault(bid, []).append(intent)
+    wrong, charged_twice, paid_not_confirmed = [], 0, 0
+    for bid, b in mine.items():
+        succeeded = [i for i in intents.get(bid, []) if i["status"] == "succeeded"]
+        charged_twice += len(succeeded) > 1
+        if b["status"] == "CONFIRMED":
+            if not (
+                len(succeeded) == 1
+                and int(succeeded[0]["amount"]) == int(b["amount"])
+                and succeeded[0]["id"] == b.get("paymentId")
+            ):
+                wrong.append(bid)
+        elif succeeded:
+            paid_not_confirmed += 1
+    confirmed = sum(1 for b in bookings if b["status"] == "CONFIRMED")
+    return {
+        "confirmed": confirmed,
+        "with_one_payment": confirmed - len(wrong),
+        "wrong": len(wrong),
+        "wrong_examples": wrong[:5],
+        "charged_twice": charged_twice,
+        "paid_not_confirmed": paid_not_confirmed,
+        "intents": sum(len(x) for x in intents.values()),
+    }
 
 
 def flash_sale(stack, http, org_token, tokens, noop_path, capacity=5000, clients=32, per_round=4) -> dict:
+    """Three kinds of round, interleaved (the order rotates round by round), each all 32 clients at once: the free
+    sale, the no-op route (the free sale's floor, timed while the free sale runs), and the paid sale (one priced grade,
+    pm_card_visa on localstripe); until both sales are sold out. Each client books as its own customers in turn."""
     ddb = stack.client("dynamodb")
-    pid = _register(http, org_token, capacity, "Flash sale")
-    warm_pid = _register(http, org_token, capacity, "Flash sale warm-up")
-    _wait_open(stack, ddb, [pid, warm_pid], capacity)
+    pids = {"free": _register(http, org_token, capacity, "Flash sale"),
+            "paid": _register(http, org_token, capacity, "Flash sale (paid)", paid=True)}  # fmt: skip
+    warm = {"free": _register(http, org_token, capacity, "Flash sale warm-up"),
+            "paid": _register(http, org_token, capacity, "Flash sale warm-up (paid)", paid=True)}  # fmt: skip
+    _wait_open(stack, ddb, [*pids.values(), *warm.values()], capacity)
     pool = ThreadPoolExecutor(clients)
+    firsts = tokens[:clients]
 
     def connect(i_token):
         # open the 32 connections a few at a time (the local proxy's listen backlog is small)
         i, token = i_token
         time.sleep(0.1 * i)
         http.try_call("POST", noop_path, token, {})
-        http.try_call("GET", f"/performances/{pid}", token)
+        http.try_call("GET", f"/performances/{pids['free']}", token)
 
-    list(pool.map(connect, enumerate(tokens)))
-    _warm_sale(stack, ddb, http, tokens, noop_path, pool, warm_pid)
-    sold, statuses, done = [], {"b": [], "n": []}, threading.Event()
+    list(pool.map(connect, enumerate(firsts)))
+    _warm_sale(stack, ddb, http, firsts, noop_path, pool, warm)
     lock = threading.Lock()
-    elapsed = {"b": 0.0, "n": 0.0}
-    requests_done = {"b": 0, "n": 0}
-    rng = random.Random(20261120)
+    sales = {
+        kind: {
+            "pid": pids[kind],
+            "paid": kind == "paid",
+            "wallets": [_Wallet(tokens[c::clients]) for c in range(clients)],
+            "rng": random.Random(20261120),
+            "done": threading.Event(),
+            "sold": [],  # (bookingId, quantity, status code)
+            "answers": {},  # status code (and 409 code) -> count
+        }
+        for kind in ("free", "paid")
+    }
+    errors = {"free": [], "paid": [], "noop": []}
+    elapsed = {"free": 0.0, "paid": 0.0, "noop": 0.0}
+    requests_done = {"free": 0, "paid": 0, "noop": 0}
 
-    def booking_client(token):
+    def attempt(kind, wallet, quantity) -> tuple[str, int]:
+        sale = sales[kind]
+        token, quantity = wallet.take(quantity)
+        r = http.try_call("POST", "/bookings", token, _book_body(sale["pid"], quantity, sale["paid"]))
+        code = r.status_code
+        label = str(code)
+        if code in (201, 202):
+            wallet.add(quantity)
+            with lock:
+                sale["sold"].append((r.json()["bookingId"], quantity, code))
+        elif code == 409:
+            label = r.json().get("code", "409")
+            if label == "LIMIT_EXCEEDED":  # never expected: the wallet keeps count
+                wallet.next()
+        elif code != 402:
+            with lock:
+                errors[kind].append(code)
+        with lock:
+            sale["answers"][label] = sale["answers"].get(label, 0) + 1
+        return label, quantity
+
+    def booking_client(kind, c):
+        sale = sales[kind]
+        wallet = sale["wallets"][c]
         n = 0
         for _ in range(per_round):
             with lock:
-                q = rng.randint(1, 4)
-            r = http.try_call("POST", "/bookings", token, {"performanceId": pid, "quantity": q})
+                q = sale["rng"].randint(1, 4)
+            label, q = attempt(kind, wallet, q)
             n += 1
-            if r.status_code == 201:
-                with lock:
-                    sold.append((r.json()["bookingId"], q))
-            elif r.status_code == 409 and r.json().get("code") == "SOLD_OUT":
+            if label == "SOLD_OUT":
                 if q == 1:
-                    done.set()
+                    sale["done"].set()
                 else:
-                    r = http.try_call("POST", "/bookings", token, {"performanceId": pid, "quantity": 1})
+                    label, _ = attempt(kind, wallet, 1)
                     n += 1
-                    if r.status_code == 201:
-                        with lock:
-                            sold.append((r.json()["bookingId"], 1))
-                    elif r.status_code == 409:
-                        done.set()
-            else:
-                with lock:
-                    statuses["b"].append(r.status_code)
+                    if label == "SOLD_OUT":
+                        sale["done"].set()
         return n
 
-    def noop_client(token):
+    def noop_client(c):
         n = 0
         for _ in range(per_round):
-            r = http.try_call("POST", noop_path, token, {})
+            r = http.try_call("POST", noop_path, firsts[c], {})
             n += 1
             if r.status_code != 201:
                 with lock:
-                    statuses["n"].append(r.status_code)
+                    errors["noop"].append(r.status_code)
         return n
 
+    runs = {
+        "free": lambda c: booking_client("free", c),
+        "noop": noop_client,
+        "paid": lambda c: booking_client("paid", c),
+    }
+    kinds = list(runs)
     rounds = 0
     with pool:
-        while not done.is_set() and rounds < 400:
-            for kind, fn in (
-                (("b", booking_client), ("n", noop_client))
-                if rounds % 2 == 0
-                else (("n", noop_client), ("b", booking_client))
-            ):
+        while not all(s["done"].is_set() for s in sales.values()) and rounds < 600:
+            for kind in kinds[rounds % 3 :] + kinds[: rounds % 3]:
+                sale = sales["free" if kind == "noop" else kind]  # the no-op is timed while the free sale runs
+                if sale["done"].is_set():
+                    continue
                 t0 = time.monotonic()
-                requests_done[kind] += sum(pool.map(fn, tokens))
+                requests_done[kind] += sum(pool.map(runs[kind], range(clients)))
                 elapsed[kind] += time.monotonic() - t0
             rounds += 1
-    inv = ddb.get_item(
-        TableName=stack.resources["BookingsTable"],
-        ConsistentRead=True,
-        Key={"pk": {"S": f"PERF#{pid}"}, "sk": {"S": "INVENTORY"}},
-    )["Item"]
-    stored, stored_tickets = 0, 0
-    args = {
-        "TableName": stack.resources["BookingsTable"],
-        "ConsistentRead": True,
-        "ProjectionExpression": "quantity",
-        "KeyConditionExpression": "pk = :p AND begins_with(sk, :b)",
-        "ExpressionAttributeValues": {":p": {"S": f"PERF#{pid}"}, ":b": {"S": "BOOKING#"}},
+            if rounds % 10 == 0:
+                say(
+                    f"  flash sale round {rounds}: "
+                    + ", ".join(f"{k} {requests_done[k] / max(elapsed[k], 1e-9):.0f} req/s" for k in kinds)
+                )
+    say("  flash sale: waiting for held paid bookings to settle, then reading localstripe's PaymentIntents ...")
+
+    def settled():
+        return not any(b["status"] in HOLDING for b in _stored(ddb, stack.resources["BookingsTable"], pids["paid"]))
+
+    stack.wait_for(settled, timeout=180, interval=1.0, what="the paid sale's held bookings settling")
+    audits = {
+        "free": _audit(stack, ddb, pids["free"], "GENERAL", capacity),
+        "paid": _audit(stack, ddb, pids["paid"], PAID_GRADE, capacity),
     }
-    while True:
-        page = ddb.query(**args)
-        stored += page["Count"]
-        stored_tickets += sum(int(i["quantity"]["N"]) for i in page["Items"])
-        if "LastEvaluatedKey" not in page:
-            break
-        args["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    tickets = sum(q for _, q in sold)
-    return {
-        "booking_rps": requests_done["b"] / elapsed["b"],
-        "noop_rps": requests_done["n"] / elapsed["n"],
-        "tickets_per_s": tickets / elapsed["b"],
-        "tickets": tickets,
-        "bookings": len(sold),
-        "stored": stored,
-        "available": int(inv["available"]["N"]),
-        "stored_tickets": stored_tickets,
-        "oversold": max(0, stored_tickets - capacity, -int(inv["available"]["N"])),
-        "errors": {k: len(v) for k, v in statuses.items()},
-        "requests": requests_done,
-        "seconds": elapsed,
-    }
+    payments = _payments_check(stack, audits["paid"].pop("bookings"))
+    audits["free"].pop("bookings")
+    out = {"capacity": capacity, "payments": payments, "rounds": rounds}
+    for kind in ("free", "paid", "noop"):
+        out[kind] = {"rps": requests_done[kind] / elapsed[kind], "requests": requests_done[kind]}
+        out[kind]["seconds"] = elapsed[kind]
+        out[kind]["errors"] = len(errors[kind])
+    for kind in ("free", "paid"):
+        sale = sales[kind]
+        tickets = sum(q for _, q, _ in sale["sold"])
+        out[kind] |= {
+            "tickets": tickets,
+            "tickets_per_s": tickets / elapsed[kind],
+            "bookings": len(sale["sold"]),
+            "pending_answers": sum(1 for *_, code in sale["sold"] if code == 202),
+            "answers": sale["answers"],
+            **audits[kind],
+        }
+    say(
+        f"  flash sale: free {out['free']['rps']:.0f}, paid {out['paid']['rps']:.0f}, no-op {out['noop']['rps']:.0f} "
+        f"req/s; paid answers {out['paid']['answers']}; payments {payments}"
+    )
+    return out
 
 
 def raw_transactions(stack, seconds=3.0, threads=32) -> float:
-    """TransactWriteItems of booking-shaped items on one hot inventory item, 32 threads: the backend's own pace."""
+    """TransactWriteItems of booking-shaped items (seats of a grade, the customer's count, booking, pointer, outbox) on
+    one hot inventory item, 32 threads: the backend's own pace."""
     ddb = stack.client("dynamodb")
     name = create_table_like(ddb, "BookingsTable")
     try:
@@ -375,7 +556,7 @@ def raw_transactions(stack, seconds=3.0, threads=32) -> float:
             Item={
                 "pk": {"S": "PERF#hot"},
                 "sk": {"S": "INVENTORY"},
-                "available": {"N": str(10**9)},
+                "avail_GENERAL": {"N": str(10**9)},
                 "status": {"S": "OPEN"},
             },
         )
@@ -387,7 +568,7 @@ def raw_transactions(stack, seconds=3.0, threads=32) -> float:
             c = stack.client("dynamodb")
             n = 0
             while time.monotonic() < stop:
-                bid, eid = uuid.uuid4().hex, uuid.uuid4().hex
+                bid, eid, cid = uuid.uuid4().hex, uuid.uuid4().hex, uuid.uuid4().hex
                 try:
                     c.transact_write_items(
                         TransactItems=[
@@ -395,10 +576,19 @@ def raw_transactions(stack, seconds=3.0, threads=32) -> float:
                                 "Update": {
                                     "TableName": name,
                                     "Key": {"pk": {"S": "PERF#hot"}, "sk": {"S": "INVENTORY"}},
-                                    "UpdateExpression": "SET available = available - :q",
-                                    "ConditionExpression": "#st = :open AND available >= :q",
-                                    "ExpressionAttributeNames": {"#st": "status"},
+                                    "UpdateExpression": "SET #a = #a - :q",
+                                    "ConditionExpression": "#st = :open AND #a >= :q",
+                                    "ExpressionAttributeNames": {"#st": "status", "#a": "avail_GENERAL"},
                                     "ExpressionAttributeValues": {":q": {"N": "1"}, ":open": {"S": "OPEN"}},
+                                }
+                            },
+                            {
+                                "Update": {
+                                    "TableName": name,
+                                    "Key": {"pk": {"S": "PERF#hot"}, "sk": {"S": f"CUSTOMER#{cid}"}},
+                                    "UpdateExpression": "ADD held :q",
+                                    "ConditionExpression": "attribute_not_exists(held) OR held <= :room",
+                                    "ExpressionAttributeValues": {":q": {"N": "1"}, ":room": {"N": str(LIMIT - 1)}},
                                 }
                             },
                             {
@@ -451,26 +641,45 @@ def raw_transactions(stack, seconds=3.0, threads=32) -> float:
 
 
 def flash_rows(d, raw_tps) -> list[dict]:
-    ratio = d["booking_rps"] / d["noop_rps"]
+    cap = d["capacity"]
+    free, paid, noop, pay = d["free"], d["paid"], d["noop"], d["payments"]
     # never oversold: what the table holds adds up to what the inventory gave out, and never past capacity
-    ok = d["oversold"] == 0 and d["stored_tickets"] == 5000 - d["available"]
+    free_ok = free["oversold"] == 0 and free["consistent"] and free["errors"] == 0
+    paid_ok = paid["oversold"] == 0 and paid["consistent"] and paid["errors"] == 0
+    payments_ok = pay["wrong"] == 0 and pay["charged_twice"] == 0 and pay["confirmed"] > 0
+    ratio = free["rps"] / noop["rps"]
+    paid_ratio = paid["rps"] / free["rps"]
+    common_keys = ("tickets", "bookings", "stored", "available", "statuses", "answers", "errors", "requests", "seconds")
     return [
         {
-            "name": "4. flash sale over HTTP, 32 clients, 5,000 seats (requests/s)",
-            "value": d["booking_rps"],
+            "name": f"4. flash sale over HTTP, 32 clients, {cap:,} seats (requests/s)",
+            "value": free["rps"],
             "unit": "req/s",
-            "floor": d["noop_rps"],
+            "floor": noop["rps"],
             "ratio": ratio,
             "target": ">= 0.7x, 0 oversold",
-            "met": ratio >= 0.7 and ok,
-            "oversold": d["oversold"],
-            "tickets": d["tickets"],
-            "bookings": d["bookings"],
-            "stored": d["stored"],
-            "available_after": d["available"],
-            "errors": d["errors"],
-            "note": f"{d['tickets_per_s']:.0f} tickets/s; "
-            "floor: no-op function behind the same API + authorizer, alternating rounds",
+            "met": ratio >= 0.7 and free_ok,
+            "oversold": free["oversold"],
+            **{k: free[k] for k in common_keys},
+            "note": f"{free['tickets_per_s']:.0f} tickets/s, {free['tickets']:,} sold, oversold {free['oversold']}; "
+            "floor: no-op function behind the same API + authorizer, interleaved rounds",
+        },
+        {
+            "name": "4b. PAID flash sale (pm_card_visa on localstripe) vs the free one (requests/s)",
+            "value": paid["rps"],
+            "unit": "req/s",
+            "floor": free["rps"],
+            "ratio": paid_ratio,
+            "target": ">= 0.7x, 0 oversold, 1 payment each",
+            "met": paid_ratio >= 0.7 and paid_ok and payments_ok,
+            "oversold": paid["oversold"],
+            **{k: paid[k] for k in common_keys},
+            "pending_answers": paid["pending_answers"],
+            "payments": pay,
+            "note": f"{paid['tickets_per_s']:.0f} tickets/s, {paid['tickets']:,} sold ({paid['pending_answers']} "
+            f"answered 202), oversold {paid['oversold']}; {pay['with_one_payment']:,} of {pay['confirmed']:,} "
+            f"CONFIRMED with exactly one succeeded PaymentIntent of their amount, {pay['charged_twice']} charged "
+            "twice; same rounds as the free sale",
         },
         {
             "name": "4. raw TransactWriteItems, 32 threads (for scale)",
@@ -494,7 +703,11 @@ def _view(customer: str, perf: str, i: int) -> dict:
             "bookingId": f"{uuid.uuid4().hex[:26].upper()}",
             "performanceId": perf,
             "customerId": customer,
+            "grade": "GENERAL",
             "quantity": 1 + i % 4,
+            "unitPrice": 0,
+            "amount": 0,
+            "currency": "KRW",
             "status": "CONFIRMED",
             "createdAt": created,
             "title": "베토벤 교향곡 9번",
@@ -613,7 +826,11 @@ def cancel_scale(stack) -> dict:
                                 "bookingId": new_id(),
                                 "performanceId": pids[k],
                                 "customerId": f"c{i % 997}",
+                                "grade": "GENERAL",
                                 "quantity": 1 + i % 4,
+                                "unitPrice": 0,
+                                "amount": 0,
+                                "currency": "KRW",
                                 "status": "CONFIRMED",
                                 "createdAt": now_iso(),
                                 "title": "Scale",
@@ -658,6 +875,8 @@ def cancel_scale(stack) -> dict:
                 venue="Hall",
                 startsAt="2030-01-01T20:00:00+09:00",
                 capacity=sizes[k] * 4,
+                grades=[{"grade": "GENERAL", "price": 0, "seats": sizes[k] * 4}],
+                maxPerCustomer=LIMIT,
                 cancelledAt=now_iso(),
             )
             t0 = time.perf_counter()
@@ -688,4 +907,184 @@ def cancel_rows(per) -> list[dict]:
             f"a bare 500-item Query page costs {per['page_ms'][0]:.1f} ms at 1,000 vs {per['page_ms'][1]:.1f} ms "
             f"at 10,000 ({per['page_ratio']:.2f}x) on this backend",
         }
+    ]
+
+
+# ====================================================================== figure 7
+def _breaker(stack, ddb) -> dict:
+    """The payment breaker's shared item: st (closed | open | half-open), oa (opened at, epoch ms), fc, probe."""
+    item = ddb.get_item(
+        TableName=stack.resources["BookingsTable"],
+        Key={"pk": {"S": "BREAKER#payments"}, "sk": {"S": "BREAKER"}},
+        ConsistentRead=True,
+    ).get("Item", {})
+    out = {k: next(iter(v.values())) for k, v in item.items()}
+    return {**out, "st": out.get("st", "closed"), "oa": int(out.get("oa", 0)), "fc": int(out.get("fc", 0))}
+
+
+def breaker_open(stack, http, org_token, tokens, pairs=100, margin_s=1.0, seats=5000) -> dict:
+    """Booking latency with the payment breaker OPEN (a paid booking answers 202 without calling the provider) vs a
+    free booking, one client, interleaved pair by pair.
+
+    The breaker is opened for real: localstripe is frozen (SIGSTOP: connections are accepted, never answered) and paid
+    bookings are made until the breaker's item says open (BreakerFailures of them, each waiting out the provider's
+    timeout). The breaker lets one trial call through BreakerResetSeconds after it opened (5 s locally), and a trial
+    against the frozen provider would take the whole timeout: so bookings are timed only while the item says open and
+    the reset is at least `margin_s` away; past it, one untimed paid booking makes the trial call, which times out and
+    opens the breaker again (so does a payment retry's trial, if it comes first), and timing resumes. A timed paid
+    booking counts as answered without the provider only if it is a 202 PAYMENT_PENDING with no payment intent, faster
+    than the provider's timeout, and the breaker was open with the same opening time before and after it. Afterwards
+    localstripe is thawed, a paid booking after the reset time is the successful trial that closes the breaker, and the
+    benchmark waits until every held booking has settled (the retry queue pays them, or the sweep expires them).
+    """
+    ddb = stack.client("dynamodb")
+    reset_s = float(local_parameter("BreakerResetSeconds"))
+    timeout_s = float(local_parameter("PaymentTimeoutSeconds"))
+    failures = int(local_parameter("BreakerFailures"))
+    paid_pid = _register(http, org_token, seats, "Breaker: paid", paid=True)
+    free_pid = _register(http, org_token, seats, "Breaker: free")
+    _wait_open(stack, ddb, [paid_pid, free_pid], seats)
+    customers = _Customers(tokens)
+
+    def book(kind: str):
+        body = _book_body(paid_pid if kind == "paid" else free_pid, 1, paid=kind == "paid")
+        t0 = time.perf_counter()
+        r = http.call("POST", "/bookings", customers.next(), body)
+        return r, time.perf_counter() - t0
+
+    # Warm every BookTicket worker the earlier figures left, both ways: a worker's first paid booking builds the payment
+    # provider (stripe imported, the secret read) before it asks the breaker, open or not.
+    with ThreadPoolExecutor(12) as pool:
+        for _ in range(3):
+            for kind in ("paid", "free"):
+                answers = list(pool.map(lambda _, kind=kind: book(kind)[0].status_code, range(12)))
+                assert set(answers) == {201}, (kind, answers)
+    for _ in range(10):
+        for kind in ("paid", "free"):
+            assert book(kind)[0].status_code == 201
+    assert _breaker(stack, ddb)["st"] == "closed", _breaker(stack, ddb)
+
+    timed = {"paid": [], "free": []}
+    opening, trials, not_bypassed = [], [], []
+    stack.payments.pause()
+    try:
+        while _breaker(stack, ddb)["st"] != "open" and len(opening) < 3 * failures:
+            r, dt = book("paid")
+            assert r.status_code == 202, r.text
+            opening.append(dt)
+        assert _breaker(stack, ddb)["st"] == "open", _breaker(stack, ddb)
+        say(f"  breaker open after {len(opening)} paid bookings ({', '.join(f'{x:.2f}' for x in opening)} s)")
+        deadline = time.monotonic() + 180
+        while len(timed["paid"]) < pairs and time.monotonic() < deadline:
+            before = _breaker(stack, ddb)
+            now = time.time()
+            if before["st"] == "open" and now + margin_s < before["oa"] / 1000 + reset_s:
+                for kind in ("paid", "free") if len(timed["paid"]) % 2 == 0 else ("free", "paid"):
+                    r, dt = book(kind)
+                    timed[kind].append(dt)
+                    if kind == "free":
+                        assert r.status_code == 201, r.text
+                        continue
+                    after = _breaker(stack, ddb)
+                    answer = r.json() if r.status_code == 202 else {}
+                    if not (
+                        answer.get("status") == "PAYMENT_PENDING"
+                        and not answer.get("paymentId")
+                        and dt < timeout_s
+                        and (after["st"], after["oa"]) == ("open", before["oa"])
+                    ):
+                        not_bypassed.append(
+                            {"status": r.status_code, "s": dt, "answer": answer, "before": before, "after": after,
+                             "t": time.time()}
+                        )
+            elif before["st"] == "open" and now > before["oa"] / 1000 + reset_s:
+                # past the reset: this booking is the trial call, which the frozen provider lets time out
+                r, dt = book("paid")
+                assert r.status_code == 202, r.text
+                trials.append(dt)
+            else:  # a trial in progress (a payment retry's), or the reset not quite reached
+                time.sleep(0.05)
+    finally:
+        stack.payments.resume()
+    say(
+        f"  breaker: {len(timed['paid'])} pairs timed; re-opened {len(trials)} times; "
+        f"paid p95 {p95(timed['paid']) * 1e3:.0f} ms vs free p95 {p95(timed['free']) * 1e3:.0f} ms"
+    )
+
+    # The provider is back: after the reset time the next paid booking's trial call succeeds and closes the breaker.
+    closing = None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        state = _breaker(stack, ddb)
+        if state["st"] == "open" and time.time() < state["oa"] / 1000 + reset_s:
+            time.sleep(0.1)
+            continue
+        r, dt = book("paid")
+        if r.status_code == 201:
+            closing = dt
+            break
+        time.sleep(0.2)
+    closed = _breaker(stack, ddb)["st"] == "closed"
+
+    def settled():
+        return not any(b["status"] in HOLDING for b in _stored(ddb, stack.resources["BookingsTable"], paid_pid))
+
+    stack.wait_for(settled, timeout=180, interval=1.0, what="the bookings held while the breaker was open settling")
+    bookings = _stored(ddb, stack.resources["BookingsTable"], paid_pid)
+    statuses: dict[str, int] = {}
+    for b in bookings:
+        statuses[b["status"]] = statuses.get(b["status"], 0) + 1
+    payments = _payments_check(stack, bookings)
+    say(f"  breaker: closed again {closed} (trial {closing}); paid bookings now {statuses}; payments {payments}")
+    return {
+        "paid_s": timed["paid"],
+        "free_s": timed["free"],
+        "opening_s": opening,
+        "trials_s": trials,
+        "not_bypassed": not_bypassed,
+        "closed_after": closed,
+        "closing_s": closing,
+        "statuses": statuses,
+        "payments": payments,
+        "reset_s": reset_s,
+        "margin_s": margin_s,
+        "failures": failures,
+    }
+
+
+def breaker_rows(d) -> list[dict]:
+    paid, free = d["paid_s"], d["free_s"]
+    ratio = p95(paid) / p95(free)
+    ok = not d["not_bypassed"] and d["closed_after"] and d["payments"]["wrong"] == 0
+    return [
+        {
+            "name": "7. booking p95 with the payment breaker OPEN (202) vs a free booking (201)",
+            "value": p95(paid) * 1e3,
+            "unit": "ms",
+            "floor": p95(free) * 1e3,
+            "ratio": ratio,
+            "target": "<= 1.5x, no provider call",
+            "met": ratio <= 1.5 and ok,
+            "n": len(paid),
+            "not_bypassed": d["not_bypassed"],
+            "opening_s": d["opening_s"],
+            "trials_s": d["trials_s"],
+            "closed_after": d["closed_after"],
+            "statuses_after": d["statuses"],
+            "payments_after": d["payments"],
+            "note": f"opened by {len(d['opening_s'])} paid bookings with localstripe frozen "
+            f"({median(d['opening_s']):.1f} s each); timed only while open with >= {d['margin_s']:.0f} s to its "
+            f"{d['reset_s']:.0f} s reset, re-opened {len(d['trials_s'])}x by an untimed trial booking; "
+            f"{len(d['not_bypassed'])} timed paid bookings reached the provider; closed after: {d['closed_after']}",
+        },
+        {
+            "name": "7. same (p50, informational)",
+            "value": median(paid) * 1e3,
+            "unit": "ms",
+            "floor": median(free) * 1e3,
+            "ratio": median(paid) / median(free),
+            "target": None,
+            "met": None,
+            "n": len(paid),
+        },
     ]

@@ -1,10 +1,13 @@
 """Figures 1 and 6 (measurements): warm handlers invoked in-process against the emulator's DynamoDB, on tables built
 from template.yaml's definitions (not the deployed stack's, so no stream consumers add load).
 
-Figure 1: BookTicket handler vs the bare boto3 calls a warm booking makes (recorded from one: the 4-item
-TransactWriteItems), alternating iteration by iteration.
+Figure 1: BookTicket handler vs the bare boto3 calls a warm booking makes (recorded from one: the 5-item
+TransactWriteItems), alternating iteration by iteration. Every booking is a new customer's (each may hold at most
+maxPerCustomer tickets of a performance), on both sides.
 Cost inputs (figure 6): one booking carried through BookTicket -> StreamPublisher -> Headcount + StatusViewProjector,
-in-process, recording every AWS call each function makes, its duration and the bytes it logs.
+in-process, recording every AWS call each function makes, its duration and the bytes it logs; once for a free booking
+and once for a paid one (pm_card_visa on the local stack's localstripe, through the payment breaker, whose item is in
+the bench's own BookingsTable).
 """
 
 from __future__ import annotations
@@ -16,7 +19,17 @@ import json
 import time
 import uuid
 
-from common import ROOT, FakeContext, create_table_like, function_props, median, p95, point_domain_at, say
+from common import (
+    ROOT,
+    FakeContext,
+    create_table_like,
+    function_props,
+    local_parameter,
+    median,
+    p95,
+    point_domain_at,
+    say,
+)
 
 ITERATIONS = 150
 WARMUP = 15
@@ -75,8 +88,30 @@ def _with_key(event: dict, key: str) -> dict:
     return event
 
 
+def _as_customer(event: dict, sub: str) -> dict:
+    """The event as sent by the customer `sub` (the authorizer's claims)."""
+    event = copy.deepcopy(event)
+    claims = event["requestContext"]["authorizer"]["claims"]
+    claims["sub"] = claims["cognito:username"] = sub
+    return event
+
+
+def _customer() -> str:
+    return str(uuid.uuid4())
+
+
+# What BookTicket and the payment functions get from the template's parameters, as the local stack sets them.
+PAYMENT_ENV = {
+    "HOLD_MINUTES": "HoldMinutes",
+    "PAYMENT_TIMEOUT_SECONDS": "PaymentTimeoutSeconds",
+    "BREAKER_FAILURES": "BreakerFailures",
+    "BREAKER_RESET_SECONDS": "BreakerResetSeconds",
+}
+
+
 def setup(stack) -> dict:
-    """Tables like the template's, a bench bus, the domain pointed at them; returns the names."""
+    """Tables like the template's, a bench bus, the domain pointed at them (and at the stack's payment provider and
+    secret); returns the names."""
     ddb = stack.client("dynamodb")
     names = {
         "BOOKINGS_TABLE": create_table_like(ddb, "BookingsTable"),
@@ -87,7 +122,12 @@ def setup(stack) -> dict:
     bus = f"bench-bus-{uuid.uuid4().hex[:6]}"
     stack.client("events").create_event_bus(Name=bus)
     names["EVENT_BUS_NAME"] = bus
-    point_domain_at(stack.endpoint, names)
+    payment = {
+        "PAYMENT_API_BASE": stack.payments.url,
+        "PAYMENT_SECRET_ARN": stack.outputs["PaymentSecretArn"],
+        **{env: local_parameter(param) for env, param in PAYMENT_ENV.items()},
+    }
+    point_domain_at(stack.endpoint, {**names, **payment})
     return names
 
 
@@ -118,7 +158,7 @@ def _run(stack, names, boto3, config) -> dict:
 
     from boxoffice.bookings import service as booking_service
     from boxoffice.clock import new_id
-    from boxoffice.handlers import book_ticket, headcount, register_performance, status_projector, stream_publisher
+    from boxoffice.handlers import book_ticket, register_performance
     from boxoffice.observability import logger
 
     rec = Recorder()
@@ -138,27 +178,35 @@ def _run(stack, names, boto3, config) -> dict:
             result = handler(event, ctx)
         return result, time.perf_counter() - t0, sink.bytes - before
 
-    # A performance, registered through its own handler, its inventory opened as the projector would.
-    reg = _event("register_performance")
-    body = json.loads(reg["body"])
-    body["capacity"] = 100_000
-    reg["body"] = json.dumps(body, ensure_ascii=False)
-    result, _, _ = invoke(register_performance.lambda_handler, reg, "RegisterPerformanceFunction")
-    perf = json.loads(result["body"])
-    assert result["statusCode"] == 201, result
-    booking_service.open_for_sale({**perf})
-    pid = perf["performanceId"]
+    def register(fields: dict) -> str:
+        """A performance registered through its own handler, its inventory opened as the projector would."""
+        reg = _event("register_performance")
+        body = {k: v for k, v in json.loads(reg["body"]).items() if k != "capacity"}
+        reg["body"] = json.dumps({**body, **fields, "maxPerCustomer": 10}, ensure_ascii=False)
+        result, _, _ = invoke(register_performance.lambda_handler, reg, "RegisterPerformanceFunction")
+        assert result["statusCode"] == 201, result
+        perf = json.loads(result["body"])
+        booking_service.open_for_sale({**perf})
+        return perf["performanceId"]
+
+    pid = register({"capacity": 100_000})
+    paid_pid = register({"grades": [{"grade": "R", "price": 50_000, "seats": 100_000}]})
 
     base = _event("book_ticket")
     base["body"] = json.dumps({"performanceId": pid, "quantity": 2})
     plain_event = _drop_idempotency_key(base)
+    paid_event = copy.deepcopy(plain_event)
+    paid_event["body"] = json.dumps(
+        {"performanceId": paid_pid, "grade": "R", "quantity": 2, "paymentMethod": "pm_card_visa"}
+    )
 
     # A warm function's booking, recorded: the exact calls (and items) the floor repeats. (Its first booking of a
     # performance also reads the performance; after that a booking is the transaction alone.)
-    result, _, _ = invoke(book_ticket.lambda_handler, plain_event, "BookTicketFunction")
+    result, _, _ = invoke(book_ticket.lambda_handler, _as_customer(plain_event, _customer()), "BookTicketFunction")
     assert result["statusCode"] == 201, result
+    sub = _customer()
     with rec.recording() as calls:
-        result, _, _ = invoke(book_ticket.lambda_handler, plain_event, "BookTicketFunction")
+        result, _, _ = invoke(book_ticket.lambda_handler, _as_customer(plain_event, sub), "BookTicketFunction")
     assert result["statusCode"] == 201, result
     ops = [op for svc, op, _ in calls]
     assert all(svc == "dynamodb" for svc, _, _ in calls), ops
@@ -167,19 +215,22 @@ def _run(stack, names, boto3, config) -> dict:
     tx_items = calls[-1][2]["TransactItems"]
     event_id = next(i["Put"]["Item"]["eventId"]["S"] for i in tx_items if "eventId" in i.get("Put", {}).get("Item", {}))
     recorded = json.dumps([(op, params) for _, op, params in calls], default=int)
-    say(f"  a warm booking makes: {', '.join(ops)}")
+    say(f"  a warm booking makes: {', '.join(ops)} ({len(tx_items)} items)")
 
     bare = boto3.client("dynamodb")  # the same endpoint, from AWS_ENDPOINT_URL
     methods = [getattr(bare, xform_name(op)) for op in ops]  # TransactWriteItems -> transact_write_items
 
     def floor_once():
-        fresh = json.loads(recorded.replace(booked["bookingId"], new_id()).replace(event_id, new_id()))
+        # a new booking, event and customer each time, as the handler's bookings are
+        fresh = recorded.replace(booked["bookingId"], new_id()).replace(event_id, new_id()).replace(sub, _customer())
+        fresh = json.loads(fresh)
         t0 = time.perf_counter()
         for method, (_, params) in zip(methods, fresh, strict=False):
             method(**params)
         return time.perf_counter() - t0
 
     def handler_once(event):
+        event = _as_customer(event, _customer())
         r, dt, _ = invoke(book_ticket.lambda_handler, event, "BookTicketFunction")
         assert r["statusCode"] == 201, r
         return dt
@@ -205,6 +256,34 @@ def _run(stack, names, boto3, config) -> dict:
     )
 
     # ------------------------------------------------------------ the chain of one booking, for the cost model
+    chains = {}
+    for kind, event in (("free", plain_event), ("paid", paid_event)):
+        per_fn = _chain(invoke, rec, event, kind)
+        chains[kind] = {
+            "per_fn": {
+                k: {
+                    "durations": v["durations"],
+                    "log_bytes": v["log_bytes"],
+                    "calls": [[(s, o, p) for s, o, p in c] for c in v["calls"]],
+                }
+                for k, v in per_fn.items()
+            },
+            # item sizes as stored (updates are billed on the item as written): read them back
+            "stored_sizes": _stored_sizes(bare, per_fn),
+        }
+    return {
+        "handler_s": h,
+        "floor_s": f,
+        "handler_key_s": hk,
+        "chains": chains,
+        "indexes": _indexes(bare, names),
+    }
+
+
+def _chain(invoke, rec, book_event: dict, kind: str) -> dict:
+    """COST_BOOKINGS bookings each carried through BookTicket -> StreamPublisher -> Headcount + StatusView."""
+    from boxoffice.handlers import book_ticket, headcount, status_projector, stream_publisher
+
     stream_tpl = _event("stream_publisher")["Records"][0]
     sqs_tpl = _event("status_projector")["Records"][0]
     per_fn = {
@@ -216,15 +295,27 @@ def _run(stack, names, boto3, config) -> dict:
             "StatusViewProjectorFunction",
         )
     }
-
+    # A paid booking's first call of a process builds the provider (imports stripe, reads the secret): warm it.
+    for _ in range(2):
+        r, _, _ = invoke(book_ticket.lambda_handler, _as_customer(book_event, _customer()), "BookTicketFunction")
+        assert r["statusCode"] == 201, r
     # the headcount needs the performance in its table (registered above)
     for n in range(COST_BOOKINGS):
         with rec.recording() as calls:
-            _r, dt, lb = invoke(book_ticket.lambda_handler, plain_event, "BookTicketFunction")
+            r, dt, lb = invoke(book_ticket.lambda_handler, _as_customer(book_event, _customer()), "BookTicketFunction")
+        assert r["statusCode"] == 201, r
+        assert json.loads(r["body"])["status"] == "CONFIRMED", r
         per_fn["BookTicketFunction"]["durations"].append(dt)
         per_fn["BookTicketFunction"]["log_bytes"].append(lb)
         per_fn["BookTicketFunction"]["calls"].append(calls)
-        image = next(p for _, op, p in calls if op == "TransactWriteItems")["TransactItems"][3]["Put"]["Item"]
+        # the outbox item (TicketBooked): in the booking's transaction if free, in the confirming one if paid
+        image = next(
+            entry["Put"]["Item"]
+            for _, op, p in reversed(calls)
+            if op == "TransactWriteItems"
+            for entry in p["TransactItems"]
+            if entry.get("Put", {}).get("Item", {}).get("pk", {}).get("S", "").startswith("EVENT#")
+        )
         record = copy.deepcopy(stream_tpl)
         record["eventID"] = uuid.uuid4().hex
         record["dynamodb"] = {
@@ -266,24 +357,11 @@ def _run(stack, names, boto3, config) -> dict:
             per_fn[fname]["durations"].append(dt)
             per_fn[fname]["log_bytes"].append(lb)
             per_fn[fname]["calls"].append(calls)
-
-    # item sizes as stored (updates are billed on the item as written): read them back
-    sizes = _stored_sizes(bare, per_fn)
-    return {
-        "handler_s": h,
-        "floor_s": f,
-        "handler_key_s": hk,
-        "per_fn": {
-            k: {
-                "durations": v["durations"],
-                "log_bytes": v["log_bytes"],
-                "calls": [[(s, o, p) for s, o, p in c] for c in v["calls"]],
-            }
-            for k, v in per_fn.items()
-        },
-        "stored_sizes": sizes,
-        "indexes": _indexes(bare, names),
-    }
+    say(
+        f"  {kind} booking's chain: "
+        + ", ".join(f"{k.removesuffix('Function')} {median(v['durations']) * 1e3:.1f} ms" for k, v in per_fn.items())
+    )
+    return per_fn
 
 
 def _key_of(params: dict) -> tuple:
@@ -300,10 +378,14 @@ def _stored_sizes(bare, per_fn) -> dict:
                     continue
                 if op in ("GetItem", "UpdateItem"):
                     keys[_key_of(p)] = p
+                if op == "BatchGetItem":
+                    for table, request in p["RequestItems"].items():
+                        for key in request["Keys"]:
+                            keys[_key_of({"TableName": table, "Key": key})] = {"TableName": table, "Key": key}
                 if op == "TransactWriteItems":
                     for item in p["TransactItems"]:
                         ((kind, body),) = item.items()
-                        if kind == "Update":
+                        if kind in ("Update", "ConditionCheck", "Delete"):
                             keys[_key_of(body)] = body
     out = {}
     for k, p in keys.items():
@@ -335,7 +417,8 @@ def figure(data: dict) -> list[dict]:
             "p95": p95(h) * 1e3,
             "floor_p95": p95(f) * 1e3,
             "n": len(h),
-            "note": "floor: bare boto3 GetItem + TransactWriteItems of the 4 items, same emulator tables, alternating",
+            "note": "floor: the bare boto3 TransactWriteItems a warm booking makes (seats, the customer's count, "
+            "booking, pointer, outbox), replayed with new ids and customer, same emulator tables, alternating",
         },
         {
             "name": "1b. same, with an Idempotency-Key (informational)",

@@ -1,9 +1,10 @@
 """`make bench`: Boxoffice's figures, each measured side by side with its floor in the same run, so the ratio holds on a
 noisy machine. Prints one table, writes bench/results.json and bench/results.png.
 
-Order: the local stack starts (emulator + sam build/deploy of template.yaml) while the cold starts are measured;
-then booking overhead and the cost inputs (in-process), end to end, cancellation at scale, GET /bookings at scale,
-and the flash sale last (its event backlog would otherwise load the others). Everything it starts it stops.
+Order: the local stack starts (localstripe, the emulator, sam build/deploy of template.yaml) while the cold starts are
+measured; then booking overhead and the cost inputs (in-process), end to end, cancellation at scale, GET /bookings at
+scale, the payment breaker open (it waits until what it held has settled), and the flash sales last (their event
+backlog would otherwise load the others). Everything it starts it stops.
 """
 
 from __future__ import annotations
@@ -135,8 +136,12 @@ def main() -> int:
         org = stack.token("bench-organizer", ["organizers"])
         from concurrent.futures import ThreadPoolExecutor
 
+        # Customers enough for the flash sale's seats at LIMIT tickets each (a sale must be able to sell out), in
+        # a multiple of its 32 clients; the other figures use some of them.
+        customers = common.customers_for(5000, 32, e2e.LIMIT)
+        say(f"signing in {customers} customers ...")
         with ThreadPoolExecutor(8) as pool:
-            tokens = list(pool.map(lambda i: stack.token(f"bench-customer-{i}"), range(32)))
+            tokens = list(pool.map(lambda i: stack.token(f"bench-customer-{i}"), range(customers)))
 
         say("figure 3: end to end, 500 bookings in waves, beside the floor chain ...")
         e2e_data = e2e.end_to_end(stack, floors, http, org, tokens[:8])
@@ -148,7 +153,10 @@ def main() -> int:
         say("figure 5a: GET /bookings at 1,000 and 100,000 views ...")
         rows += e2e.get_rows(e2e.get_scale(stack, http, tokens[-1], noop_path))
 
-        say("figure 4: flash sale, 32 clients, 5,000 seats, beside the no-op route ...")
+        say("figure 7: booking with the payment breaker open vs a free booking ...")
+        rows += e2e.breaker_rows(e2e.breaker_open(stack, http, org, tokens[:200]))
+
+        say("figure 4: flash sales (free and paid), 32 clients, 5,000 seats each, beside the no-op route ...")
         flash = e2e.flash_sale(stack, http, org, tokens, noop_path)
         raw = e2e.raw_transactions(stack)
         rows += e2e.flash_rows(flash, raw)
@@ -159,10 +167,11 @@ def main() -> int:
 
         config.reset_clients()
 
-    m = cost.model(inproc)
-    rows += cost.rows(m)
+    m = cost.model(inproc, "free")
+    paid = cost.model(inproc, "paid")
+    rows += cost.rows(m, paid)
     elapsed = time.monotonic() - started
-    order = {"1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5}
+    order = {"1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
     rows.sort(key=lambda r: order.get(r["name"][0], 9))
 
     print()
@@ -172,19 +181,23 @@ def main() -> int:
     )
     print_table(rows)
     print()
-    print("Cost inputs per booking (one booking through BookTicket -> StreamPublisher -> Headcount + StatusView):")
-    for r in m["lambda"]:
+    for mm in (m, paid):
         print(
-            f"  {r['function']:<30} {r['invocations']} invocation, {r['ms']:.1f} ms warm (measured here), "
-            f"{r['memory_mb']} MB -> {r['gb_s'] * 1000:.2f} GB-ms"
+            f"Cost inputs per {mm['kind']} booking (one booking through BookTicket -> StreamPublisher -> Headcount + "
+            "StatusView):"
         )
-    for fn, detail in m["ddb_detail"].items():
-        if detail:
-            print(f"  {fn:<30} " + "; ".join(detail))
-    print(
-        f"  Lambda invocations per booking: {m['invocations']}; DynamoDB write units per booking: {m['wru']:g} "
-        f"(transactions count twice, GSI copies once); read units: {m['rru']:g}"
-    )
+        for r in mm["lambda"]:
+            print(
+                f"  {r['function']:<30} {r['invocations']} invocation, {r['ms']:.1f} ms warm (measured here), "
+                f"{r['memory_mb']} MB -> {r['gb_s'] * 1000:.2f} GB-ms"
+            )
+        for fn, detail in mm["ddb_detail"].items():
+            if detail:
+                print(f"  {fn:<30} " + "; ".join(detail))
+        print(
+            f"  Lambda invocations per booking: {mm['invocations']}; DynamoDB write units per booking: {mm['wru']:g} "
+            f"(transactions count twice, GSI copies once); read units: {mm['rru']:g}"
+        )
     print(
         "  Prices (us-east-1 list, on-demand, no free tier): "
         + ", ".join(f"{k}=${v:.10g}" for k, v in m["prices"].items())

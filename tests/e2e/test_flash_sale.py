@@ -199,14 +199,15 @@ def test_flash_sale_never_oversells_and_the_chain_agrees(api, local_stack, attem
 
     def attempt(i: int):
         grade, quantity = wanted[i]
-        return {"performanceId": pid, "grade": grade, "quantity": quantity}, tokens[i % customers]
+        body = {"performanceId": pid, "grade": grade, "quantity": quantity, "paymentMethod": "pm_card_visa"}
+        return body, tokens[i % customers]
 
     results, elapsed = _concurrently(local_stack.url, tokens, attempt, attempts)
 
     # --- the figures
     latencies = [took for _, _, took in results]
     statuses = Counter(status for status, _, _ in results)
-    codes = Counter(body.get("code") for status, body, _ in results if status != 201)
+    codes = Counter(body.get("code") for status, body, _ in results if status not in (201, 202))
     figures = (
         f"flash sale: {attempts} attempts from {CLIENTS} clients ({customers} customers) for {capacity} seats in "
         f"{len(seats)} grades in {elapsed:.1f}s = {attempts / elapsed:.0f} attempts/s; latency p50 "
@@ -215,8 +216,13 @@ def test_flash_sale_never_oversells_and_the_chain_agrees(api, local_stack, attem
     )
     print("\n" + figures, flush=True)
 
+    # --- a booking answered 202 (the provider slow under the load) is settled by the retry queue
+    def settled() -> list[dict] | None:
+        now = stored_bookings(local_stack, pid)
+        return now if all(b["status"] not in ("HELD", "PAYMENT_PENDING") for b in now) else None
+
     # --- never oversold, whatever else went wrong: the BookingsTable is the truth
-    stored = {b["bookingId"]: b for b in stored_bookings(local_stack, pid)}
+    stored = {b["bookingId"]: b for b in api.wait_for(settled, "every payment settled", timeout=180)}
     stored_by_grade = Counter()
     held = Counter()
     for b in stored.values():
@@ -227,21 +233,24 @@ def test_flash_sale_never_oversells_and_the_chain_agrees(api, local_stack, attem
         assert stored_by_grade[grade] <= n, f"OVERSOLD {grade}: {stored_by_grade[grade]} of {n}\n{figures}"
     assert max(held.values()) <= LIMIT, f"a customer holds {max(held.values())} tickets\n{figures}"
 
-    # --- every attempt answered 201 or 409 (no 5xx, no timeout)
-    odd = [(i, status, body) for i, (status, body, _) in enumerate(results) if status not in (201, 409)]
-    assert not odd, f"{len(odd)} attempts were not answered 201/409, e.g. {odd[:5]}\n{figures}"
+    # --- every attempt answered 201, 202 or 409 (no 5xx, no timeout)
+    odd = [(i, status, body) for i, (status, body, _) in enumerate(results) if status not in (201, 202, 409)]
+    assert not odd, f"{len(odd)} attempts were not answered 201/202/409, e.g. {odd[:5]}\n{figures}"
     assert set(codes) <= {"SOLD_OUT", "LIMIT_EXCEEDED"}, figures
 
     # --- each grade's 201s add up to exactly its seats, and each is a CONFIRMED booking of its own customer
     booked = {
         body["bookingId"]: (body, wanted[i], tokens[i % customers])
         for i, (status, body, _) in enumerate(results)
-        if status == 201
+        if status in (201, 202)
     }
-    assert len(booked) == statuses[201], "a bookingId was handed out twice"
+    assert len(booked) == statuses[201] + statuses[202], "a bookingId was handed out twice"
+    assert {(status, body["status"]) for status, body, _ in results if status in (201, 202)} <= {
+        (201, "CONFIRMED"),
+        (202, "PAYMENT_PENDING"),
+    }
     for body, (grade, asked), token in booked.values():
-        assert (body["status"], body["grade"], body["quantity"], body["performanceId"], body["customerId"]) == (
-            "CONFIRMED",
+        assert (body["grade"], body["quantity"], body["performanceId"], body["customerId"]) == (
             grade,
             asked,
             pid,
@@ -258,6 +267,18 @@ def test_flash_sale_never_oversells_and_the_chain_agrees(api, local_stack, attem
         f"{len(set(booked) - set(stored))} answered but not stored"
     )
     assert all(b["status"] == "CONFIRMED" for b in stored.values())
+    # --- the money: each booking exactly one succeeded payment of its amount in localstripe, and no payment succeeded
+    # for anything but a stored booking (refused attempts never reached the provider)
+    succeeded: dict[str, list[dict]] = {}
+    for intent in local_stack.payments.payment_intents():
+        if intent["status"] == "succeeded":
+            succeeded.setdefault(intent["metadata"].get("bookingId"), []).append(intent)
+    for bid, b in stored.items():
+        assert [(i["id"], i["amount"]) for i in succeeded.get(bid, [])] == [(b["paymentId"], b["amount"])], bid
+    ddb = local_stack.client("dynamodb")
+    for bid in set(succeeded) - set(stored):  # other tests' payments: each of a booking that exists
+        ref = {"pk": {"S": f"BOOKING#{bid}"}, "sk": {"S": "REF"}}
+        assert "Item" in ddb.get_item(TableName=local_stack.resources["BookingsTable"], Key=ref), f"charged: {bid}"
     assert {bid: (b["grade"], b["quantity"]) for bid, b in stored.items()} == {
         bid: (v[0]["grade"], v[0]["quantity"]) for bid, v in booked.items()
     }
@@ -328,7 +349,7 @@ def test_one_customer_sending_16_bookings_at_once_never_holds_more_than_the_limi
     _wait_until_open(api, local_stack, pid, 100)
 
     def attempt(i: int):
-        return {"performanceId": pid, "grade": "RS"[i % 2], "quantity": 1}, token
+        return {"performanceId": pid, "grade": "RS"[i % 2], "quantity": 1, "paymentMethod": "pm_card_visa"}, token
 
     results, _ = _concurrently(local_stack.url, [token], attempt, 16, timeout=COLD_START_TIMEOUT, clients=16)
     statuses = Counter(status for status, _, _ in results)
@@ -343,7 +364,6 @@ def test_one_customer_sending_16_bookings_at_once_never_holds_more_than_the_limi
     cancelled = api.call("POST", f"/bookings/{mine[0]['bookingId']}/cancel", token)
     assert (cancelled.status_code, cancelled.json()["status"]) == (200, "CANCELLED")
     assert api.call("POST", f"/bookings/{mine[0]['bookingId']}/cancel", token).status_code == 200
-    again = [
-        api.call("POST", "/bookings", token, json={"performanceId": pid, "grade": "S", "quantity": 1}) for _ in "xy"
-    ]
+    one_more = {"performanceId": pid, "grade": "S", "quantity": 1, "paymentMethod": "pm_card_visa"}
+    again = [api.call("POST", "/bookings", token, json=one_more) for _ in "xy"]
     assert [a.status_code for a in again] == [201, 409], [a.text for a in again]

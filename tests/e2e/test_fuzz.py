@@ -146,7 +146,12 @@ booking_bodies = st.fixed_dictionaries(
         "performanceId": maybe(ids("performanceId"), json_scalars),
         "quantity": maybe(st.integers(min_value=-3, max_value=13), json_scalars),
     },
-    optional={"grade": grade_names, "customerId": any_text, "bookingId": any_text},
+    optional={
+        "grade": grade_names,
+        "paymentMethod": st.one_of(st.sampled_from(["pm_card_visa", "pm_card_chargeCustomerFail"]), any_text),
+        "customerId": any_text,
+        "bookingId": any_text,
+    },
 )
 
 

@@ -78,7 +78,7 @@ def world(api) -> World:
 
     open_id, sold_out_id, cancelled_id = register(100), register(1), register(5)
     graded_id = register(30, grades=[{"grade": "R", "price": 150_000, "seats": 10}, GRADE_S], maxPerCustomer=2)
-    book_when_open(graded_id, 2, grade="S")  # the limit reached
+    book_when_open(graded_id, 2, grade="S", paymentMethod="pm_card_visa")  # the limit reached
     booking = book_when_open(open_id)
     book_when_open(sold_out_id)  # its only seat
     book_when_open(cancelled_id)
@@ -482,10 +482,35 @@ CASES = [
         "GRADE_REQUIRED",
     ),
     case("book-grade-malformed", Req("POST", BOOK, "customer", json=_book(grade="r; DROP")), 400, "VALIDATION_ERROR"),
+    case(
+        "pay-without-payment-method",
+        Req("POST", BOOK, "customer", json=_book(performanceId="{graded_id}", grade="S")),
+        400,
+        "PAYMENT_METHOD_REQUIRED",
+    ),
+    case(
+        "pay-with-a-card-number",
+        Req("POST", BOOK, "customer", json=_book(grade="S", paymentMethod="4242424242424242")),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "pay-method-injection",
+        Req("POST", BOOK, "customer", json=_book(paymentMethod="pm_x' OR '1'='1")),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case("pay-method-number", Req("POST", BOOK, "customer", json=_book(paymentMethod=42)), 400, "VALIDATION_ERROR"),
+    case(
+        "pay-method-long",
+        Req("POST", BOOK, "customer", json=_book(paymentMethod="pm_" + "a" * 200)),
+        400,
+        "VALIDATION_ERROR",
+    ),
     case("book-grade-number", Req("POST", BOOK, "customer", json=_book(grade=1)), 400, "VALIDATION_ERROR"),
     case(
         "book-over-the-limit",
-        Req("POST", BOOK, "customer", json=_book(performanceId="{graded_id}", grade="R")),
+        Req("POST", BOOK, "customer", json=_book(performanceId="{graded_id}", grade="R", paymentMethod="pm_card_visa")),
         409,
         "LIMIT_EXCEEDED",
     ),

@@ -33,6 +33,7 @@ def emulator_bookings_table(local_stack, monkeypatch):
         KeySchema=props["KeySchema"],
         AttributeDefinitions=props["AttributeDefinitions"],
         BillingMode=props["BillingMode"],
+        GlobalSecondaryIndexes=props.get("GlobalSecondaryIndexes", []),
     )
     monkeypatch.setenv("AWS_ENDPOINT_URL", local_stack.endpoint)
     monkeypatch.setenv(config.BOOKINGS_TABLE, name)

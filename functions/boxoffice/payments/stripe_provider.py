@@ -47,7 +47,9 @@ class StripeProvider:
         import stripe
 
         try:
-            return request(*args, **kwargs)
+            answer = request(*args, **kwargs)
+            # The library's objects are not dicts: read them as plain data, nested lists and objects included.
+            return answer.to_dict() if hasattr(answer, "to_dict") else answer
         except stripe.APIConnectionError as exc:
             # Refused or not connected: never sent. A read timeout: it may have been done.
             cause = type(exc.__cause__).__name__ if exc.__cause__ else ""
