@@ -1,6 +1,6 @@
 # Boxoffice developer commands. Everything installs itself on first use; nothing needs Docker or AWS.
-#   make test   - virtualenvs, pinned dependencies, the gate (lint, types, template), every tier of tests
-#   make run    - the whole stack on a local AWS emulator, API at http://127.0.0.1:3000 (PORT, HOST)
+#   make test   - virtualenvs, pinned dependencies, the portal's build, the gate (lint, types, template), every tier
+#   make run    - the whole stack on a local AWS emulator, the portal and the API at http://127.0.0.1:3000 (PORT, HOST)
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -19,16 +19,26 @@ PYTEST_ARGS ?=
 LINTED    := functions tools bench tests
 # Line coverage of functions/ by the unit and integration tiers (the end-to-end tier runs them in the emulator).
 COVERAGE  := --cov=functions/boxoffice --cov-report=term:skip-covered --cov-fail-under=95
+# The portal (npm): installed from its lockfile, built into portal/dist; a stamp makes a repeated build instant.
+PORTAL       := portal
+PORTAL_DEPS  := $(PORTAL)/node_modules/.installed
+PORTAL_BUILT := $(PORTAL)/dist/.built
+PORTAL_SRC   := $(shell find $(PORTAL)/src $(PORTAL)/public -type f 2>/dev/null) \
+                $(wildcard $(PORTAL)/index.html $(PORTAL)/vite.config.ts $(PORTAL)/tsconfig*.json)
+STACK     ?= boxoffice-dev
 
-.PHONY: help venvs lint test unit integration e2e check-template run build contracts openapi stress bench clean
+.PHONY: help venvs portal lint test unit integration e2e browser check-template run build deploy-portal contracts openapi stress bench clean
 
 help:
 	@echo "make test        - install everything pinned, run the gate and every tier of tests"
-	@echo "make run         - start the local stack (emulator + sam deploy) and serve the API on :3000"
+	@echo "make run         - start the local stack (emulator + sam deploy), serve the portal and the API on :3000"
 	@echo "make lint        - ruff (lint and format) and mypy"
 	@echo "make unit        - the pure tier: domain rules, validation, contracts (seconds)"
 	@echo "make integration - the template's stack in moto, functions in-process"
 	@echo "make e2e         - over HTTP against the local stack"
+	@echo "make browser     - the portal in a real browser (Debian's chromium) against the local stack"
+	@echo "make portal      - install and build the portal (portal/dist)"
+	@echo "make deploy-portal STACK=boxoffice-dev STRIPE_PUBLISHABLE_KEY=pk_... - upload the portal to a deployed stack"
 	@echo "make contracts   - regenerate docs/contracts/ (OpenAPI, event schemas) after changing routes or events"
 	@echo "make stress      - the longer load runs"
 	@echo "make bench       - the benchmark (bench/results.json, bench/*.png)"
@@ -58,6 +68,17 @@ $(LS_VENV)/.installed: tools/requirements-localstripe.txt
 
 venvs: $(VENV)/.installed $(SAM_VENV)/.installed $(EMU_VENV)/.installed $(LS_VENV)/.installed
 
+# npm ci: exactly the lockfile; portal/.npmrc refuses any dependency's install script (strict-allow-scripts).
+$(PORTAL_DEPS): $(PORTAL)/package.json $(PORTAL)/package-lock.json $(PORTAL)/.npmrc
+	cd $(PORTAL) && npm ci --no-audit --no-fund
+	touch $@
+
+$(PORTAL_BUILT): $(PORTAL_DEPS) $(PORTAL_SRC)
+	cd $(PORTAL) && npm run build
+	touch $@
+
+portal: $(PORTAL_BUILT)
+
 check-template: $(SAM_VENV)/.installed
 	$(SAM) validate --lint --region us-east-1
 	$(CFN_LINT) template.yaml
@@ -69,7 +90,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/pre-commit validate-config .pre-commit-config.yaml
 
 # The gate first (seconds), then every tier: unit, integration (with coverage), end to end.
-test: venvs lint check-template
+test: venvs portal lint check-template
 	$(SAM) build --config-env dev
 	$(PY) -m pytest tests -m "not stress" $(COVERAGE) $(PYTEST_ARGS)
 
@@ -82,14 +103,21 @@ integration: $(VENV)/.installed
 e2e: venvs
 	$(PY) -m pytest tests/e2e -m "not stress" $(PYTEST_ARGS)
 
+browser: venvs portal
+	$(PY) -m pytest tests/browser $(PYTEST_ARGS)
+
 stress: venvs
 	$(PY) -m pytest tests -m stress $(PYTEST_ARGS)
 
 build: $(SAM_VENV)/.installed
 	$(SAM) build
 
-run: venvs
+run: venvs portal
 	$(VENV)/bin/boxoffice run
+
+# After `sam deploy` (AWS credentials in the environment): the build and its config.json to the stack's bucket.
+deploy-portal: $(VENV)/.installed portal
+	$(VENV)/bin/boxoffice deploy-portal --stack $(STACK)
 
 bench: venvs
 	$(PY) bench/run.py
@@ -100,4 +128,4 @@ contracts: $(VENV)/.installed
 openapi: contracts
 
 clean:
-	rm -rf .aws-sam .local
+	rm -rf .aws-sam .local $(PORTAL)/dist

@@ -1,7 +1,8 @@
 """Test set-up for every tier: the functions' code on the path and a fake, unreachable AWS account.
 
 Each tier adds its own: tests/unit nothing (pure), tests/integration moto with the stack of template.yaml,
-tests/e2e the local stack.
+tests/e2e and tests/browser the local stack (its fixtures are registered here, so that a session running both tiers
+deploys one stack; nothing starts it unless a test asks for it).
 """
 
 from __future__ import annotations
@@ -29,3 +30,6 @@ os.environ.update(
 )
 for _var in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
     os.environ.pop(_var, None)
+
+# The local stack's fixtures, for tests/e2e and tests/browser (imported after the environment above is set).
+from tests.local_stack import api, local_stack  # noqa: E402, F401

@@ -26,7 +26,7 @@ function Header({ route }: { route: Route }) {
       </a>
       <div class="bar">
         <a class="brand" href={href()}>
-          <span aria-hidden="true">🎟</span> Boxoffice
+          <img src="/favicon.svg" alt="" width="24" height="24" /> Boxoffice
         </a>
         <button
           type="button"

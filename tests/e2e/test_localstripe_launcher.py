@@ -1,6 +1,6 @@
 """The local payment provider as tools/localstripe_patches/launch.py serves it (boxoffice_dev.payments.Localstripe):
-on 127.0.0.1 only, in memory, with a card token turned into a PaymentMethod once, and a restart on the same port that
-keeps what it held.
+on 127.0.0.1 only, in memory, with a card token turned into a PaymentMethod once (also with a publishable key, as the
+portal's page sends it), and a restart on the same port that keeps what it held.
 
 No local stack: each test talks to a localstripe of this module's own, over HTTP, as the functions do.
 """
@@ -192,6 +192,53 @@ def test_a_token_keeps_its_cards_behaviour(localstripe):
         "POST", "/v1/payment_methods", {"type": "card", "card": {"token": _card_token(localstripe, "4000002500003155")}}
     )
     assert _pay(localstripe, authenticating["id"], "01TOKENAUTH000000000000000")["status"] == "requires_action"
+
+
+def _as_the_browser(ls: Localstripe, method: str, path: str, form: dict | None = None) -> tuple[int, dict, dict]:
+    """A request as the portal's page sends it: a form with the publishable key in it, no Authorization header, from
+    another origin (the portal's)."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    data = urllib.parse.urlencode(form).encode() if form is not None else None
+    request = urllib.request.Request(f"{ls.url}{path}", data=data, method=method)
+    request.add_header("Origin", "http://127.0.0.1:3000")
+    if data is not None:
+        request.add_header("Content-Type", "application/x-www-form-urlencoded")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), json.loads(exc.read() or b"{}")
+
+
+def test_a_publishable_key_makes_a_payment_method_from_the_browser(localstripe):
+    """Stripe.js sends `key=pk_...` in the form of POST /v1/payment_methods; localstripe 1.15.10 refuses a publishable
+    key there (401) unpatched. The answer carries the CORS header the page needs to read it."""
+    token = _card_token(localstripe)
+    form = {"type": "card", "card[token]": token, "key": "pk_test_portal"}
+    status, headers, pm = _as_the_browser(localstripe, "POST", "/v1/payment_methods", form)
+    assert status == 200, pm
+    assert pm["id"].startswith("pm_")
+    assert pm["card"]["last4"] == "4242"
+    assert headers["Access-Control-Allow-Origin"] == "http://127.0.0.1:3000"
+    assert _pay(localstripe, pm["id"], "01PUBLISHABLE0000000000000")["status"] == "succeeded"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "form"),
+    [
+        ("POST", "/v1/payment_methods", {"type": "card", "card[token]": "tok_x"}),  # no key at all
+        ("POST", "/v1/payment_methods", {"type": "card", "card[token]": "tok_x", "key": "sk_test_x"}),  # not pk_
+        ("POST", "/v1/payment_methods", {"type": "card", "card[token]": "tok_x", "key": "pk_"}),  # empty pk_
+        ("GET", "/v1/payment_methods?key=pk_test_portal", None),  # a publishable key reads nothing
+        ("POST", "/v1/payment_intents", {"amount": 1000, "currency": "krw", "key": "pk_test_portal"}),
+    ],
+)
+def test_a_publishable_key_does_nothing_else(localstripe, method, path, form):
+    status, _, body = _as_the_browser(localstripe, method, path, form)
+    assert status == 401, body
 
 
 def test_refunds_are_listed(localstripe):

@@ -7,6 +7,7 @@ boxoffice redrive <DLQLogicalId>      move parked messages back to their queue
 boxoffice put-events <file>           put an events file's entries on the local bus
 boxoffice breaker                     the payment circuit breaker's state
 boxoffice payments                    the PaymentIntents the local payment provider (localstripe) holds
+boxoffice deploy-portal --stack NAME  upload the portal's build to a deployed stack's bucket (make deploy-portal)
 """
 
 from __future__ import annotations
@@ -18,47 +19,11 @@ import signal
 import sys
 import threading
 import time
-from datetime import UTC, datetime, timedelta
 
+from boxoffice_dev import demo
 from boxoffice_dev.local_stack import Attached, LocalStack, PortTaken
 from boxoffice_dev.operations import BREAKER_KEY, describe_breaker, invoke, redrive, source_queue_of
 from boxoffice_dev.payments import SECRET_KEY
-
-
-def _demo_performance(stack: LocalStack, organizer_token: str) -> str:
-    """Register a demo performance through the API and wait until the chain has opened it for booking."""
-    import requests
-
-    starts = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%dT19:30:00+09:00")
-    response = requests.post(
-        f"{stack.url}/performances",
-        json={
-            "title": "베토벤 교향곡 9번 (demo)",
-            "venue": "Concert Hall",
-            "startsAt": starts,
-            "grades": [
-                {"grade": "R", "price": 150000, "seats": 100},
-                {"grade": "S", "price": 90000, "seats": 150},
-                {"grade": "A", "price": 50000, "seats": 250},
-            ],
-            "maxPerCustomer": 4,
-        },
-        headers={"Authorization": f"Bearer {organizer_token}"},
-        timeout=30,
-    )
-    response.raise_for_status()
-    performance_id = response.json()["performanceId"]
-    table = stack.resources["BookingsTable"]
-    dynamodb = stack.client("dynamodb")
-    stack.wait_for(
-        lambda: (
-            "Item"
-            in dynamodb.get_item(TableName=table, Key={"pk": {"S": f"PERF#{performance_id}"}, "sk": {"S": "INVENTORY"}})
-        ),
-        timeout=60,
-        what="the demo performance opening for booking",
-    )
-    return performance_id
 
 
 def cmd_run(args) -> int:
@@ -70,17 +35,27 @@ def cmd_run(args) -> int:
         stack.up()
         organizer = stack.token("organizer", ["organizers"])
         customer = stack.token("customer")
-        performance_id = _demo_performance(stack, organizer)
+        # Users of the portal: they sign in with these passwords (the tokens above are for curl).
+        demo_customer = demo.user(stack.endpoint, stack.outputs, "customer@boxoffice.test")
+        demo_organizer = demo.user(stack.endpoint, stack.outputs, "organizer@boxoffice.test", [demo.ORGANIZERS])
+        performance_id = demo.concert(stack, demo_organizer.token)
         url, pay = stack.url, stack.payments.url
         print(
             f"""
 Boxoffice is running at {url}   (Ctrl-C stops everything)
 
-Tokens (also: .venv/bin/boxoffice token --sub <name> [--group organizers]):
+The portal: open {url}/ in a browser.
+  customer   {demo_customer.username}   password {demo_customer.password}
+  organizer  {demo_organizer.username}  password {demo_organizer.password}
+  (or sign up: locally any confirmation code is accepted, as no email is sent)
+  Cards: 4242424242424242 pays, 4000000000000341 is declined, 4000002500003155 asks for 3-D Secure (refused);
+  any future expiry (MM, YY), any CVC.
+
+Tokens for the API (also: .venv/bin/boxoffice token --sub <name> [--group organizers]):
 export ORGANIZER_TOKEN={organizer}
 export CUSTOMER_TOKEN={customer}
 
-Try it (a demo performance {performance_id} is registered: grades R, S and A, 4 tickets per customer):
+Try it (a demo concert {performance_id} is registered: grades R, S and A, 4 tickets per customer):
 curl -s {url}/performances/{performance_id}
 curl -s -X POST {url}/bookings -H "Authorization: Bearer $CUSTOMER_TOKEN" -H 'Content-Type: application/json' \\
   -d '{{"performanceId": "{performance_id}", "grade": "S", "quantity": 2, "paymentMethod": "pm_card_visa"}}'
@@ -191,6 +166,15 @@ def cmd_payments(args) -> int:
     return 0
 
 
+def cmd_deploy_portal(args) -> int:
+    from boxoffice_dev.portal_deploy import deploy
+
+    result = deploy(args.stack, args.region, args.publishable_key)
+    print(f"uploaded {len(result['files'])} files to s3://{result['bucket']} (invalidation {result['invalidation']})")
+    print(f"the portal: {result['url']}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="boxoffice", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -213,6 +197,11 @@ def main(argv: list[str] | None = None) -> int:
     put.set_defaults(func=cmd_put_events)
     sub.add_parser("breaker", help="the payment circuit breaker's state").set_defaults(func=cmd_breaker)
     sub.add_parser("payments", help="the PaymentIntents localstripe holds").set_defaults(func=cmd_payments)
+    portal = sub.add_parser("deploy-portal", help="upload the portal's build to a deployed stack (AWS credentials)")
+    portal.add_argument("--stack", required=True, help="the stack's name, e.g. boxoffice-dev")
+    portal.add_argument("--region", default=os.environ.get("AWS_REGION", "us-east-1"))
+    portal.add_argument("--publishable-key", help="Stripe's publishable key (default: $STRIPE_PUBLISHABLE_KEY)")
+    portal.set_defaults(func=cmd_deploy_portal)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -1,5 +1,5 @@
 """The whole stack on this machine: emulator, payment provider (localstripe), `sam build` + `sam deploy` of
-template.yaml, and the API on HOST:PORT."""
+template.yaml, and the API and the portal on HOST:PORT."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from boxoffice_dev.aws import client
 from boxoffice_dev.emulator import Emulator, port_is_free
 from boxoffice_dev.paths import STATE_FILE
 from boxoffice_dev.payments import SECRET_KEY, Localstripe, LocalstripeApi
+from boxoffice_dev.portal import Portal, local_config, local_origins
 from boxoffice_dev.proxy import make_server
 
 
@@ -63,7 +64,8 @@ class LocalStack:
             deploy.put_payment_secret(self.emulator.endpoint, self.outputs, SECRET_KEY)
             self.resources = deploy.physical_ids(self.emulator.endpoint)
             prefix = f"/_aws/execute-api/{self.outputs['ApiId']}/local"
-            self._server = make_server(self.host, self.port, self.emulator.endpoint, prefix)
+            portal = Portal(local_config(self.outputs, self.payments.url), local_origins(self.payments.url))
+            self._server = make_server(self.host, self.port, self.emulator.endpoint, prefix, portal)
             self._thread = threading.Thread(target=self._server.serve_forever, name="api-proxy", daemon=True)
             self._thread.start()
             self.state_file.parent.mkdir(parents=True, exist_ok=True)

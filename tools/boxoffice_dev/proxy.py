@@ -5,6 +5,10 @@ README use the plain path, as they would a custom domain on AWS. Everything else
 routing, integration) is the emulator's API Gateway doing what the template declares, with one
 addition: where API Gateway answers a request itself (no route, no token), the emulator ignores the
 template's GatewayResponses, so they are applied here, as AWS applies them.
+
+On the same port, as CloudFront puts them on one origin on AWS: the portal (portal.py) on the paths
+the API does not use, and Cognito's API under /_cognito/ for the portal's sign-in (the emulator
+routes Cognito by its X-Amz-Target header, whatever the path; only Cognito's targets pass).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+from boxoffice_dev.portal import COGNITO_PATH, Portal
 from boxoffice_dev.template import gateway_responses
 
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection", "host"}
@@ -25,6 +30,7 @@ _GATEWAY_ERRORS = {
     "MissingAuthenticationTokenException": "MISSING_AUTHENTICATION_TOKEN",
     "RequestTooLargeException": "REQUEST_TOO_LARGE",
 }
+COGNITO_TARGET = "AWSCognitoIdentityProviderService."
 
 
 def _unquote(value: str) -> str:
@@ -47,7 +53,7 @@ def gateway_response(error_type: str | None, status: int, responses: dict[str, d
     return int(spec.get("StatusCode", status)), headers, body.encode()
 
 
-def make_server(host: str, port: int, upstream: str, prefix: str) -> ThreadingHTTPServer:
+def make_server(host: str, port: int, upstream: str, prefix: str, portal: Portal | None = None) -> ThreadingHTTPServer:
     target = urlsplit(upstream)
     local = threading.local()
     responses = gateway_responses()
@@ -60,14 +66,31 @@ def make_server(host: str, port: int, upstream: str, prefix: str) -> ThreadingHT
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def _forward(self) -> None:
+        def _handle(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
+            own = portal.answer(self.command, self.path) if portal else None
+            if own is not None:
+                self._reply(*own)
+            elif self.path == COGNITO_PATH.rstrip("/") or self.path.startswith(COGNITO_PATH):
+                self._cognito(body)
+            else:
+                self._forward(prefix + self.path, body, api=True)
+
+        def _cognito(self, body: bytes | None) -> None:
+            # Cognito's JSON API only: the emulator answers every service on its root, by X-Amz-Target.
+            if not (self.headers.get("X-Amz-Target") or "").startswith(COGNITO_TARGET):
+                refused = {"code": "FORBIDDEN", "message": "only Cognito's API is served under /_cognito/"}
+                self._reply(403, [("Content-Type", "application/json")], json.dumps(refused).encode())
+                return
+            self._forward("/", body, api=False)
+
+        def _forward(self, upstream_path: str, body: bytes | None, api: bool) -> None:
             headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
             for attempt in (1, 2):
                 try:
                     conn = connection()
-                    conn.request(self.command, prefix + self.path, body=body, headers=headers)
+                    conn.request(self.command, upstream_path, body=body, headers=headers)
                     response = conn.getresponse()
                     payload = response.read()
                     break
@@ -77,7 +100,7 @@ def make_server(host: str, port: int, upstream: str, prefix: str) -> ThreadingHT
                         unavailable = {"code": "UPSTREAM_UNAVAILABLE", "message": "the local emulator did not answer"}
                         self._reply(502, [("Content-Type", "application/json")], json.dumps(unavailable).encode())
                         return
-            own = gateway_response(response.getheader("x-amzn-ErrorType"), response.status, responses)
+            own = gateway_response(response.getheader("x-amzn-ErrorType"), response.status, responses) if api else None
             if own is not None:
                 self._reply(*own)
                 return
@@ -100,7 +123,7 @@ def make_server(host: str, port: int, upstream: str, prefix: str) -> ThreadingHT
             # Every method goes to API Gateway, which answers the ones the API does not serve (TRACE, made-up ones)
             # itself; the standard library's handler would answer them 501 instead.
             if name.startswith("do_"):
-                return self._forward
+                return self._handle
             raise AttributeError(name)
 
         def log_message(self, format, *args):  # noqa: A002 - quiet: the emulator logs requests

@@ -30,7 +30,7 @@ import signal
 import sys
 from pathlib import Path
 
-PATCHES: tuple[str, ...] = ("card_token_payment_methods",)
+PATCHES: tuple[str, ...] = ("card_token_payment_methods", "publishable_key_payment_methods")
 
 
 def _loopback(host: str) -> str:

@@ -135,7 +135,7 @@ export function BookingForm({ performance: p }: { performance: Performance }) {
       const body = { ...request, ...(current.paymentMethod ? { paymentMethod: current.paymentMethod } : {}) }
       const answer = await call<Booking>('POST', '/bookings', { body, auth: true, idempotencyKey: current.key })
       attempt.current = null
-      remember(answer.body)
+      remember({ ...answer.body, title: p.title, startsAt: p.startsAt })
       navigate(href('bookings', answer.body.bookingId))
     } catch (err) {
       // A definite answer ends the attempt (the next press is a new booking); a lost one keeps it for the retry.
