@@ -40,10 +40,19 @@ export function Dashboard({ performanceId }: { performanceId: string }) {
   usePoll(
     async (signal) => {
       try {
-        const [perf, page] = await Promise.all([
-          get<Performance>(base, true, signal),
-          get<{ items: Booking[]; nextToken?: string | null; summary: BookingSummary }>(`${base}/bookings?${filters()}`, true, signal),
-        ])
+        const perf = await get<Performance>(base, true, signal)
+        setPerformance(perf)
+        let page: { items: Booking[]; nextToken?: string | null; summary: BookingSummary }
+        try {
+          page = await get(`${base}/bookings?${filters()}`, true, signal)
+        } catch (err) {
+          // The status view learns of a new performance through events, a moment after it is registered.
+          if (err instanceof ApiError && err.code === 'PERFORMANCE_NOT_FOUND') {
+            setError(null)
+            return
+          }
+          throw err
+        }
         // The chart's bookings (up to CHART_MAX pages' worth) are read again only when the counts have moved.
         const counts = [page.summary.confirmedTickets, page.summary.cancelledTickets, page.summary.pendingTickets].join()
         if (counts !== chartCounts.current) {
@@ -51,7 +60,6 @@ export function Dashboard({ performanceId }: { performanceId: string }) {
           setHistory({ items: sales.items, more: sales.more })
           chartCounts.current = counts
         }
-        setPerformance(perf)
         setSummary(page.summary)
         setList({ items: page.items, next: page.nextToken ?? null })
         setReadAt(Date.now())
@@ -60,7 +68,7 @@ export function Dashboard({ performanceId }: { performanceId: string }) {
         if ((err as Error).name !== 'AbortError') setError(err as Error)
       }
     },
-    5_000,
+    summary ? 5_000 : 1_000,
     true,
     [performanceId, status, team],
   )
@@ -79,9 +87,11 @@ export function Dashboard({ performanceId }: { performanceId: string }) {
 
   if (!performance || !summary) {
     const denied = error instanceof ApiError && [403, 404, 400].includes(error.status)
+    const title = denied ? t('dash.notYours') : performance ? t('dash.title', { title: performance.title }) : t('common.loading')
     return (
-      <Page title={denied ? t('dash.notYours') : t('common.loading')}>
+      <Page title={title}>
         {error && <Notice kind="error">{t('error.load', { message: error.message })}</Notice>}
+        {performance && !error && <p role="status">{t('dash.preparing')}</p>}
         <p>
           <a href={href('organizer')}>{t('org.title')}</a>
         </p>
