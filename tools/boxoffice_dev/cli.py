@@ -24,25 +24,34 @@ from boxoffice_dev.local_stack import Attached, LocalStack, PortTaken
 from boxoffice_dev.operations import BREAKER_KEY, describe_breaker, invoke, redrive, source_queue_of
 from boxoffice_dev.payments import SECRET_KEY
 
+DEMO_CONCERT = {
+    "title": "베토벤 교향곡 9번 (demo)",
+    "venue": "Concert Hall",
+    "grades": [
+        {"grade": "R", "price": 150000, "seats": 100},
+        {"grade": "S", "price": 90000, "seats": 150},
+        {"grade": "A", "price": 50000, "seats": 250},
+    ],
+    "maxPerCustomer": 4,
+}
+DEMO_MATCH = {
+    "title": "두산 베어스 vs LG 트윈스 (demo)",
+    "venue": "잠실야구장",
+    "kind": "MATCH",
+    "teams": ["두산 베어스", "LG 트윈스"],
+    "grades": [{"grade": "TABLE", "price": 70000, "seats": 200}, {"grade": "OUTFIELD", "price": 15000, "seats": 800}],
+    "maxPerCustomer": 4,
+}
 
-def _demo_performance(stack: LocalStack, organizer_token: str) -> str:
+
+def _demo_performance(stack: LocalStack, organizer_token: str, body: dict) -> str:
     """Register a demo performance through the API and wait until the chain has opened it for booking."""
     import requests
 
     starts = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%dT19:30:00+09:00")
     response = requests.post(
         f"{stack.url}/performances",
-        json={
-            "title": "베토벤 교향곡 9번 (demo)",
-            "venue": "Concert Hall",
-            "startsAt": starts,
-            "grades": [
-                {"grade": "R", "price": 150000, "seats": 100},
-                {"grade": "S", "price": 90000, "seats": 150},
-                {"grade": "A", "price": 50000, "seats": 250},
-            ],
-            "maxPerCustomer": 4,
-        },
+        json={**body, "startsAt": starts},
         headers={"Authorization": f"Bearer {organizer_token}"},
         timeout=30,
     )
@@ -70,7 +79,8 @@ def cmd_run(args) -> int:
         stack.up()
         organizer = stack.token("organizer", ["organizers"])
         customer = stack.token("customer")
-        performance_id = _demo_performance(stack, organizer)
+        performance_id = _demo_performance(stack, organizer, DEMO_CONCERT)
+        match_id = _demo_performance(stack, organizer, DEMO_MATCH)
         url, pay = stack.url, stack.payments.url
         print(
             f"""
@@ -85,6 +95,15 @@ curl -s {url}/performances/{performance_id}
 curl -s -X POST {url}/bookings -H "Authorization: Bearer $CUSTOMER_TOKEN" -H 'Content-Type: application/json' \\
   -d '{{"performanceId": "{performance_id}", "grade": "S", "quantity": 2, "paymentMethod": "pm_card_visa"}}'
 curl -s {url}/bookings -H "Authorization: Bearer $CUSTOMER_TOKEN"
+
+A demo match {match_id} too (두산 베어스 vs LG 트윈스, grades TABLE and OUTFIELD): a ticket picks a team and may
+stake KRW on it (charged with the tickets); the tally follows every sale:
+curl -s -X POST {url}/bookings -H "Authorization: Bearer $CUSTOMER_TOKEN" -H 'Content-Type: application/json' \\
+  -d '{{"performanceId": "{match_id}", "grade": "OUTFIELD", "quantity": 2,
+       "team": "LG 트윈스", "stake": 10000, "paymentMethod": "pm_card_visa"}}'
+curl -s {url}/performances/{match_id}/tally
+curl -s -G {url}/performances/{match_id}/bookings --data-urlencode "team=LG 트윈스" \\
+  -H "Authorization: Bearer $ORGANIZER_TOKEN"
 
 Payments go to localstripe at {pay} (the stack's PaymentApiBase; its key is in PaymentSecret).
 paymentMethod "pm_card_visa" pays, "pm_card_chargeCustomerFail" is declined. A card that needs authentication
