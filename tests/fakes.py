@@ -37,6 +37,8 @@ class FakeBookingsStore:
         current.update(facts)
         current.setdefault("capacity", details["capacity"])
         current.setdefault("maxPerCustomer", details["maxPerCustomer"])
+        current.setdefault("kind", details.get("kind", "CONCERT"))
+        current.setdefault("teams", details.get("teams"))
         current.setdefault(
             "grades", {g["grade"]: {"price": g["price"], "seats": g["seats"]} for g in details["grades"]}
         )

@@ -21,11 +21,13 @@ def register(
     settle: bool = True,
     grades: list[dict] | None = None,
     max_per_customer: int = 10,
+    teams: list[str] | None = None,
 ) -> dict:
-    """A performance registered through the API; without `grades`, one free grade of `capacity` seats. The limit per
-    customer is the most the API allows unless a test is about it."""
+    """A performance registered through the API; without `grades`, one free grade of `capacity` seats; with `teams`,
+    a match. The limit per customer is the most the API allows unless a test is about it."""
     request = {"title": title, "venue": "Concert Hall", "startsAt": future(), "maxPerCustomer": max_per_customer}
     request |= {"grades": grades} if grades else {"capacity": capacity}
+    request |= {"kind": "MATCH", "teams": teams} if teams else {}
     status, body = call_api(stack, "POST", "/performances", request, claims=claims)
     assert status == 201, body
     if settle:
@@ -41,10 +43,13 @@ def book(
     headers=None,
     grade: str | None = None,
     payment_method: str | None = None,
+    team: str | None = None,
+    stake: int | None = None,
 ) -> tuple[int, dict]:
     request = {"performanceId": performance_id, "quantity": quantity, **({"grade": grade} if grade else {})}
     if payment_method:
         request["paymentMethod"] = payment_method
+    request |= {k: v for k, v in (("team", team), ("stake", stake)) if v is not None}
     return call_api(stack, "POST", "/bookings", request, claims=claims, headers=headers)
 
 

@@ -69,6 +69,8 @@ class PerformanceData(_Strict):
     capacity: int  # the sum of the grades' seats
     grades: list[GradeData]
     maxPerCustomer: int
+    kind: Literal["CONCERT", "MATCH"] = "CONCERT"
+    teams: list[str] | None = None  # a match's teams, in their order
 
 
 class PerformanceRegisteredData(PerformanceData):
@@ -93,6 +95,10 @@ class BookingData(_Strict):
     title: str
     startsAt: str
     organizerId: str
+    # A match ticket's team pick and stake (KRW, charged with the tickets); the tally's rule routes on `kind`.
+    kind: Literal["CONCERT", "MATCH"] = "CONCERT"
+    team: str | None = None
+    stake: int = 0
 
 
 class TicketBookedData(BookingData):

@@ -50,6 +50,10 @@ class _Input(BaseModel):
 
 
 MAX_CAPACITY = 100_000
+# A team's name people read: trimmed, 1..60 characters, printable.
+TeamName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), AfterValidator(_printable)
+]
 GradeName = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,8}$")]
 
 
@@ -75,12 +79,24 @@ class RegisterPerformanceInput(_Input):
         description="price grades with their own seats; without them, one grade GENERAL of `capacity` seats, free",
     )
     maxPerCustomer: int = Field(default=4, ge=1, le=10, description="tickets one customer may hold for it")
+    kind: Literal["CONCERT", "MATCH"] = Field(default="CONCERT", description="a concert, or a match with teams")
+    teams: list[TeamName] | None = Field(
+        default=None, min_length=2, max_length=4, description="a match's teams (2-4 distinct names); not for concerts"
+    )
 
 
 class BookTicketInput(_Input):
     performanceId: str = Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", description="the performance's id")
     quantity: int = Field(ge=1, le=10)
     grade: GradeName | None = Field(default=None, description="may be left out when the performance has one grade")
+    team: TeamName | None = Field(default=None, description="a match ticket's team pick (required for a match)")
+    stake: int | None = Field(
+        default=None,
+        ge=0,
+        le=1_000_000,
+        multiple_of=1000,
+        description="a match ticket's stake in KRW, charged with the tickets (0 by default)",
+    )
     paymentMethod: str | None = Field(
         default=None,
         pattern=r"^pm_[A-Za-z0-9_]{1,120}$",
@@ -108,6 +124,8 @@ class Performance(BaseModel):
     bookedCount: int
     grades: list[Grade]
     maxPerCustomer: int
+    kind: Literal["CONCERT", "MATCH"] = "CONCERT"
+    teams: list[str] | None = None
     currency: Literal["KRW"] = "KRW"
     status: Literal["OPEN", "CANCELLED"]
     organizerId: str
@@ -126,7 +144,9 @@ class Booking(BaseModel):
     grade: str
     quantity: int
     unitPrice: int
-    amount: int = Field(description="what the tickets cost in all, in KRW")
+    amount: int = Field(description="what the booking costs in all, in KRW: the tickets, and a match's stake")
+    team: str | None = Field(default=None, description="a match ticket's team pick")
+    stake: int = Field(default=0, description="a match ticket's stake, KRW")
     currency: Literal["KRW"] = "KRW"
     status: Literal["HELD", "PAYMENT_PENDING", "CONFIRMED", "PAYMENT_FAILED", "EXPIRED", "CANCELLED"]
     holdExpiresAt: str | None = Field(default=None, description="while the payment is pending: when the seats go back")
@@ -163,6 +183,13 @@ class GradeSummary(BaseModel):
     revenue: int = Field(description="KRW of the tickets sold")
 
 
+class TeamCount(BaseModel):
+    team: str
+    tickets: int = Field(description="confirmed tickets of bookings that picked this team")
+    bookings: int = Field(description="confirmed bookings that picked this team")
+    stake: int = Field(description="KRW staked on this team by confirmed bookings")
+
+
 class BookingSummary(BaseModel):
     performanceId: str
     title: str | None = None
@@ -177,12 +204,19 @@ class BookingSummary(BaseModel):
     pendingTickets: int = 0
     failedBookings: int = 0
     expiredBookings: int = 0
-    revenue: int = 0
+    revenue: int = Field(default=0, description="KRW of the confirmed bookings: their tickets, and a match's stakes")
     grades: list[GradeSummary] = []
+    teams: list[TeamCount] | None = Field(default=None, description="a match's confirmed tickets per team")
 
 
 class PerformanceBookingsPage(BookingPage):
     summary: BookingSummary
+
+
+class Tally(BaseModel):
+    performanceId: str
+    teams: list[TeamCount]
+    updatedAt: str | None = Field(default=None, description="when the last counted event was applied")
 
 
 class ErrorBody(BaseModel):

@@ -38,6 +38,8 @@ class Move:
     quantity: int
     amount: int
     stage: Stage
+    team: str | None = None  # a match ticket's team pick
+    stake: int = 0
 
     def sold(self, stage: Stage | None = None) -> int:
         """Tickets sold at `stage` (this move's own if not given)."""
@@ -60,7 +62,9 @@ def move_of(event: AnyEvent) -> Move | None:
         case _:
             return None
     data = event.data
-    return Move(data.bookingId, data.performanceId, data.grade, data.quantity, data.amount, stage)
+    return Move(
+        data.bookingId, data.performanceId, data.grade, data.quantity, data.amount, stage, data.team, data.stake
+    )
 
 
 def highest(moves: list[Move]) -> dict[str, Move]:

@@ -80,6 +80,7 @@ class Ctx:
     tokens: dict  # caller -> token (None for "none")
     performance_id: str  # the organizer's, open for booking, in the status view
     booking_id: str  # the customer's, in the status view
+    match_id: str  # the organizer's match, its tally kept
 
     def fresh_performance(self) -> str:
         r = self.api.call(
@@ -148,9 +149,21 @@ def ctx(api) -> Ctx:
         lambda: api.call("GET", f"/performances/{pid}/bookings", tokens["organizer"]).status_code == 200,
         "the performance in the status view",
     )
+    r = api.call(
+        "POST",
+        "/performances",
+        tokens["organizer"],
+        json={"title": "Matrix match", "venue": "Ballpark", "startsAt": _starts(), "capacity": 10, "kind": "MATCH",
+              "teams": ["두산 베어스", "LG 트윈스"]},
+    )  # fmt: skip
+    assert r.status_code == 201, r.text
+    match_id = r.json()["performanceId"]
+    api.wait_for(
+        lambda: api.call("GET", f"/performances/{match_id}/tally").status_code == 200, "the match in the tally"
+    )
     expires = max(_claims(expired_customer)["exp"], _claims(expired_organizer)["exp"])
     api.wait_for(lambda: time.time() > expires + 1, "the expiring tokens' expiry")
-    return Ctx(api, tokens, pid, bid)
+    return Ctx(api, tokens, pid, bid, match_id)
 
 
 # route -> (who owns the resource the route acts on, request maker, {caller: (status, code or None)})
@@ -184,6 +197,7 @@ ROUTES = {
     ),
     "GET /performances": ("customer", lambda c: ("GET", "/performances?limit=5", None), PUBLIC),
     "GET /performances/{id}": ("organizer", lambda c: ("GET", f"/performances/{c.performance_id}", None), PUBLIC),
+    "GET /performances/{id}/tally": ("organizer", lambda c: ("GET", f"/performances/{c.match_id}/tally", None), PUBLIC),
     "POST /performances/{id}/cancel": (
         "organizer",
         lambda c: ("POST", f"/performances/{c.fresh_performance()}/cancel", None),
@@ -228,7 +242,7 @@ def test_the_matrix_covers_every_route_of_the_template():
         for _, method, path in routes()
     }
     assert declared == set(ROUTES)
-    assert len(ROUTES) == 9
+    assert len(ROUTES) == 10
     assert all(set(cells) == set(CALLERS) for _, _, cells in ROUTES.values())
 
 

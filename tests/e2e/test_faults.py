@@ -1,4 +1,5 @@
-"""Faults on the local stack: consumers down, consumers failing, the publisher unable to put events.
+"""Faults on the local stack: consumers down, consumers failing (the tally among them), the publisher unable to put
+events.
 
 Faults are injected only through the emulator's own AWS APIs, never by switches in the code:
   * an outage: the consumer's queue event source mapping is disabled (UpdateEventSourceMapping);
@@ -79,7 +80,8 @@ def _is_open(stack, pid: str) -> bool:
     return bool(item) and item["status"]["S"] == "OPEN"
 
 
-def _register(api, organizer: str, count: int, capacity: int, title: str) -> list[str]:
+def _register(api, organizer: str, count: int, capacity: int, title: str, teams: list[str] | None = None) -> list[str]:
+    """`count` performances of `capacity` free seats, open for booking; with `teams`, matches."""
     pids = []
     for i in range(count):
         r = api.call(
@@ -92,6 +94,7 @@ def _register(api, organizer: str, count: int, capacity: int, title: str) -> lis
                 "startsAt": _starts(),
                 "capacity": capacity,
                 "maxPerCustomer": 10,
+                **({"kind": "MATCH", "teams": teams} if teams else {}),
             },
         )
         assert r.status_code == 201, r.text
@@ -183,18 +186,25 @@ class Sale:
     """200 bookings and 50 customer cancellations over HTTP, spread over performances, with the
     organizer cancelling one performance in the middle. Every request must succeed."""
 
-    def __init__(self, api, organizer: str, pids: list[str], doomed: str, seed: int):
+    def __init__(self, api, organizer: str, pids: list[str], doomed: str, seed: int, teams: list[str] | None = None):
         self.api, self.organizer, self.pids, self.doomed = api, organizer, pids, doomed
         self.rng = random.Random(seed)
+        self.teams = teams  # matches: each ticket picks one of them, with a stake (paid)
         # Enough customers that none reaches the per-customer limit (a rule of its own, tested elsewhere).
         self.customers = [api.token(f"faults-customer-{i}") for i in range(50)]
         self.bookings: list[tuple[dict, str]] = []
         self.cancelled: list[str] = []
         self.seconds = 0.0
 
-    def _book(self, job: tuple[str, int, str]) -> tuple[dict, str]:
-        pid, quantity, token = job
-        r = self.api.call("POST", "/bookings", token, json={"performanceId": pid, "quantity": quantity})
+    def _pick(self) -> dict:
+        if not self.teams:
+            return {}
+        stake = self.rng.choice([0, 1000, 5000, 50_000])
+        return {"team": self.rng.choice(self.teams), "stake": stake, "paymentMethod": "pm_card_visa"}
+
+    def _book(self, job: tuple[str, int, str, dict]) -> tuple[dict, str]:
+        pid, quantity, token, pick = job
+        r = self.api.call("POST", "/bookings", token, json={"performanceId": pid, "quantity": quantity, **pick})
         assert r.status_code == 201, r.text
         return r.json(), token
 
@@ -210,9 +220,12 @@ class Sale:
         others = [p for p in self.pids if p != self.doomed]
         half = BOOKINGS // 2
         customers = self.customers
-        first = [(self.pids[i % len(self.pids)], rng.randint(1, 3), customers[i % len(customers)]) for i in range(half)]
+        first = [
+            (self.pids[i % len(self.pids)], rng.randint(1, 3), customers[i % len(customers)], self._pick())
+            for i in range(half)
+        ]
         second = [
-            (others[i % len(others)], rng.randint(1, 3), customers[(half + i) % len(customers)])
+            (others[i % len(others)], rng.randint(1, 3), customers[(half + i) % len(customers)], self._pick())
             for i in range(BOOKINGS - half)
         ]
         with ThreadPoolExecutor(CLIENTS) as pool:
@@ -301,18 +314,49 @@ def test_an_outage_of_the_headcount_and_the_cancellation_function(api, local_sta
     _assert_exact(api, pids, doomed, sale)
 
 
-def test_failing_headcount_and_cancellation_park_messages_in_their_dlqs_until_redriven(api, local_stack):
+TEAMS = ["두산 베어스", "LG 트윈스", "KT 위즈"]
+
+
+def _tally(api, pid: str) -> list[dict] | None:
+    r = api.call("GET", f"/performances/{pid}/tally")
+    return r.json()["teams"] if r.status_code == 200 else None
+
+
+def _true_tally(stack, pid: str) -> list[dict]:
+    """Per team, the CONFIRMED tickets, bookings and stakes in the BookingsTable (the truth)."""
+    confirmed = [b for b in stored_bookings(stack, pid) if b["status"] == "CONFIRMED"]
+    return [
+        {
+            "team": team,
+            "tickets": sum(b["quantity"] for b in confirmed if b["team"] == team),
+            "bookings": sum(1 for b in confirmed if b["team"] == team),
+            "stake": sum(int(b["stake"]) for b in confirmed if b["team"] == team),
+        }
+        for team in TEAMS
+    ]
+
+
+def test_failing_consumers_park_messages_in_their_dlqs_until_redriven(api, local_stack):
+    """The headcount, the cancellation function and the tally fail on every message while 200 match bookings (with
+    stakes, paid) and 50 cancellations are made: every request succeeds, the status view keeps the organizer's
+    per-team figures right meanwhile, and after the fix and the redrives every count and every tally is exact."""
     stack = local_stack
     organizer = api.token("faults-organizer-2", organizer=True)
-    pids = _register(api, organizer, 4, capacity=400, title="Failing")
+    pids = _register(api, organizer, 4, capacity=400, title="두산 vs LG vs KT", teams=TEAMS)
+    nothing = [{"team": t, "tickets": 0, "bookings": 0, "stake": 0} for t in TEAMS]
+    for pid in pids:
+        api.wait_for(lambda pid=pid: _tally(api, pid) == nothing, f"match {pid} in the tally")
     doomed = pids[-1]
-    sale = Sale(api, organizer, pids, doomed, seed=2)
-    for queue in ("HeadcountQueue", "HeadcountDLQ", "CancellationQueue", "CancellationDLQ"):
+    sale = Sale(api, organizer, pids, doomed, seed=2, teams=TEAMS)
+    queues = ("HeadcountQueue", "CancellationQueue", "TallyQueue")
+    for queue in (*queues, "HeadcountDLQ", "CancellationDLQ", "TallyDLQ"):
         assert _waiting(stack, queue) == 0, f"{queue} is not empty to begin with"
     broken = {
         "HeadcountFunction": {"PERFORMANCES_TABLE": NO_SUCH_TABLE},
         "CancellationFunction": {"BOOKINGS_TABLE": NO_SUCH_TABLE},
+        "TallyFunction": {"TALLY_TABLE": NO_SUCH_TABLE},
     }
+    tickets = BOOKINGS + CANCELLATIONS  # one event each, for the headcount and for the tally
     # CancellationQueue's visibility timeout is 900 s whatever ConsumerRetrySeconds says (the
     # function may run 300 s); for the test, retry it as fast as the other queues do locally.
     retry = stack.client("sqs").get_queue_attributes(
@@ -322,36 +366,54 @@ def test_failing_headcount_and_cancellation_park_messages_in_their_dlqs_until_re
         with broken_environment(stack, broken):
             sale.run()
             started = time.monotonic()
+            # The status view, another consumer, goes on: the organizer's per-team figures are right meanwhile.
+            for pid in pids:
+                api.wait_for(
+                    lambda pid=pid: _organizer_view(api, organizer, pid)[1]["teams"] == _true_tally(stack, pid),
+                    f"the organizer's view of {pid}",
+                )
             # Every message fails on every delivery, is retried after the visibility timeout and,
             # after maxReceiveCount deliveries, is parked in the DLQ.
+            parked = {"HeadcountDLQ": tickets, "CancellationDLQ": 1, "TallyDLQ": tickets}
             api.wait_for(
                 lambda: (
-                    _waiting(stack, "HeadcountDLQ") == BOOKINGS + CANCELLATIONS
-                    and _waiting(stack, "HeadcountQueue") == 0
+                    {q: _waiting(stack, q) for q in parked} == parked and sum(_waiting(stack, q) for q in queues) == 0
                 ),
-                "every ticket event parked in HeadcountDLQ",
-                timeout=PARKING_TIMEOUT,
-            )
-            api.wait_for(
-                lambda: _waiting(stack, "CancellationDLQ") == 1 and _waiting(stack, "CancellationQueue") == 0,
-                "the performance's cancellation parked in CancellationDLQ",
+                f"{parked} parked",
                 timeout=PARKING_TIMEOUT,
             )
             print(
-                f"\nfailing: {BOOKINGS} bookings + {CANCELLATIONS} cancellations in {sale.seconds:.1f}s, all succeeded;"
-                f" all parked {time.monotonic() - started:.1f}s later"
+                f"\nfailing: {BOOKINGS} match bookings + {CANCELLATIONS} cancellations in {sale.seconds:.1f}s, all"
+                f" succeeded; all parked {time.monotonic() - started:.1f}s later"
             )
             assert [_booked_count(api, pid) for pid in pids] == [0] * len(pids)
+            assert [_tally(api, pid) for pid in pids] == [nothing] * len(pids)
             assert any(b["status"] == "CONFIRMED" for b in stored_bookings(stack, doomed))
             received = _receive_counts(stack, "HeadcountDLQ")
             assert received, received
             assert min(received) >= 3, received  # delivered (and failed) maxReceiveCount times
 
         # Fixed: the configuration is back as it was. The parked messages stay parked until redriven.
-        assert _redrive(stack, "HeadcountDLQ") == BOOKINGS + CANCELLATIONS
+        assert _redrive(stack, "HeadcountDLQ") == tickets
         assert _redrive(stack, "CancellationDLQ") == 1
+        assert _redrive(stack, "TallyDLQ") == tickets
         _catch_up(api, stack, pids, doomed, "failing: caught up after the redrive")
+        started = time.monotonic()
+        api.wait_for(
+            lambda: (
+                all(_tally(api, pid) == _true_tally(stack, pid) for pid in pids) and _waiting(stack, "TallyQueue") == 0
+            ),
+            "every tally exact",
+            timeout=180,
+        )
+        print(f"tallies exact {time.monotonic() - started:.1f}s later; TallyDLQ {_waiting(stack, 'TallyDLQ')}")
     _assert_exact(api, pids, doomed, sale)
+    assert _tally(api, doomed) == nothing  # every ticket of the cancelled match was taken back
+    stakes = sum(t["stake"] for pid in pids for t in _tally(api, pid))
+    assert stakes == sum(
+        int(b["stake"]) for pid in pids for b in stored_bookings(stack, pid) if b["status"] == "CONFIRMED"
+    )
+    assert stakes > 0
 
 
 def _receive_counts(stack, queue_logical: str) -> list[int]:

@@ -38,7 +38,9 @@ ROUTES = [
     ("GET", "/bookings"),
     ("GET", "/bookings/{bookingId}"),
     ("POST", "/bookings/{bookingId}/cancel"),
+    ("GET", "/performances/{performanceId}/tally"),
 ]
+TEAMS = ["두산 베어스", "LG 트윈스"]
 
 
 def _starts(days: int = 30) -> str:
@@ -63,7 +65,19 @@ def fuzz_world(api) -> dict:
         return r.json()["bookingId"] if r.status_code == 201 else None
 
     bid = api.wait_for(book, "the fuzz performance opening for booking")
-    return {"organizer": organizer, "customer": customer, "performanceId": pid, "bookingId": bid}
+    r = api.call(
+        "POST",
+        "/performances",
+        organizer,
+        json={"title": "Fuzz match", "venue": "Ballpark", "startsAt": _starts(), "capacity": 100_000,
+              "kind": "MATCH", "teams": TEAMS},
+    )  # fmt: skip
+    assert r.status_code == 201, r.text
+    match_id = r.json()["performanceId"]
+    api.wait_for(
+        lambda: api.call("GET", f"/performances/{match_id}/tally").status_code == 200, "the fuzz match's tally"
+    )
+    return {"organizer": organizer, "customer": customer, "performanceId": pid, "bookingId": bid, "matchId": match_id}
 
 
 # ------------------------------------------------------------------ strategies
@@ -79,6 +93,7 @@ def _token_of(key) -> str:
 def ids(kind: str):
     return st.one_of(
         st.just(f"<{kind}>"),  # the real one (filled in at send time)
+        *([st.just("<matchId>")] if kind == "performanceId" else []),  # the real match
         ulids,  # well-formed, unknown
         any_text.filter(
             lambda s: s not in ("", ".", "..")
@@ -115,6 +130,13 @@ start_times = st.one_of(
 grade_names = st.one_of(
     st.text(alphabet="ABCRSVGEN0123456789", min_size=1, max_size=8), st.text(max_size=10), json_scalars
 )
+team_names = st.one_of(st.sampled_from([*TEAMS, "KIA 타이거즈"]), st.text(max_size=70), json_scalars)
+team_lists = st.lists(team_names, max_size=6)
+stakes = st.one_of(
+    st.integers(min_value=0, max_value=1000).map(lambda k: k * 1000),  # valid
+    st.integers(min_value=-(10**7), max_value=10**7),
+    json_scalars,
+)
 grades = st.lists(
     st.fixed_dictionaries(
         {
@@ -136,6 +158,8 @@ performance_bodies = st.fixed_dictionaries(
     optional={
         "grades": maybe(grades, json_values),
         "maxPerCustomer": maybe(st.integers(min_value=-2, max_value=12), json_scalars),
+        "kind": maybe(st.sampled_from(["CONCERT", "MATCH"]), any_text, json_scalars),
+        "teams": maybe(team_lists, json_values),
         "organizerId": any_text,
         "status": any_text,
         "extra": json_values,
@@ -149,6 +173,8 @@ booking_bodies = st.fixed_dictionaries(
     optional={
         "grade": grade_names,
         "paymentMethod": st.one_of(st.sampled_from(["pm_card_visa", "pm_card_chargeCustomerFail"]), any_text),
+        "team": team_names,
+        "stake": stakes,
         "customerId": any_text,
         "bookingId": any_text,
     },
@@ -171,9 +197,20 @@ valid_booking_bodies = st.fixed_dictionaries(
     },
     optional={"grade": st.just("GENERAL")},
 )
+valid_match_bookings = st.fixed_dictionaries(
+    {
+        "performanceId": st.just("<matchId>"),
+        "quantity": st.integers(min_value=1, max_value=10),
+        "team": st.sampled_from(TEAMS),
+    },
+    optional={
+        "stake": st.integers(min_value=0, max_value=1000).map(lambda k: k * 1000),
+        "paymentMethod": st.just("pm_card_visa"),
+    },
+)
 SHAPED = {  # per route: bodies shaped like its input, valid ones among them
     ("POST", "/performances"): st.one_of(valid_performance_bodies, performance_bodies),
-    ("POST", "/bookings"): st.one_of(valid_booking_bodies, booking_bodies),
+    ("POST", "/bookings"): st.one_of(valid_booking_bodies, valid_match_bookings, booking_bodies),
 }
 
 bodies = st.one_of(
@@ -197,8 +234,16 @@ paging_tokens = st.one_of(
     json_values.map(_token_of),
 )
 queries = st.dictionaries(
-    st.one_of(st.sampled_from(["limit", "nextToken"]), st.text(alphabet=string.ascii_letters, min_size=1, max_size=10)),
-    st.one_of(st.integers(min_value=-5, max_value=200).map(str), paging_tokens, any_text),
+    st.one_of(
+        st.sampled_from(["limit", "nextToken", "status", "team"]),
+        st.text(alphabet=string.ascii_letters, min_size=1, max_size=10),
+    ),
+    st.one_of(
+        st.integers(min_value=-5, max_value=200).map(str),
+        paging_tokens,
+        any_text,
+        st.sampled_from(["CONFIRMED", "CANCELLED", "PAYMENT_FAILED", "approved", *TEAMS]),
+    ),
     max_size=3,
 )
 headers = st.dictionaries(
@@ -256,15 +301,21 @@ def requests_(draw):
     }
 
 
+def _real_ids(text: str, world: dict) -> str:
+    for name in ("performanceId", "bookingId", "matchId"):
+        text = text.replace(f"<{name}>", world[name])
+    return text
+
+
 def _send(api, world: dict, req: dict):
-    path = req["path"].replace("<performanceId>", world["performanceId"]).replace("<bookingId>", world["bookingId"])
+    path = _real_ids(req["path"], world)
     hdrs = dict(req["headers"])
     kind_body = req["body"]
     data = None
     if kind_body is not None:
         kind, body = kind_body
         if kind == "json":
-            text = json.dumps(body, ensure_ascii=False).replace("<performanceId>", world["performanceId"])
+            text = _real_ids(json.dumps(body, ensure_ascii=False), world)
             data = text.encode("utf-8")
             hdrs.setdefault("Content-Type", "application/json")
         elif kind == "text":

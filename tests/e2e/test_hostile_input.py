@@ -30,6 +30,7 @@ def _starts(days: int = 40, offset: str = "+09:00") -> str:
 
 
 GRADE_S = {"grade": "S", "price": 90_000, "seats": 20}
+HOME, AWAY = "두산 베어스", "LG 트윈스"
 
 
 def _perf(**overrides) -> dict:
@@ -56,6 +57,7 @@ class World:
     cancelled_id: str
     booking_id: str
     graded_id: str  # grades R and S, 2 tickets per customer, and the customer holds 2
+    match_id: str  # a match of HOME and AWAY, free seats
     ids: dict = field(default_factory=dict)
 
 
@@ -77,6 +79,8 @@ def world(api) -> World:
         return api.wait_for(attempt, f"{pid} opening for booking")
 
     open_id, sold_out_id, cancelled_id = register(100), register(1), register(5)
+    match_id = register(50, kind="MATCH", teams=[HOME, AWAY])
+    book_when_open(match_id, team=HOME)
     graded_id = register(30, grades=[{"grade": "R", "price": 150_000, "seats": 10}, GRADE_S], maxPerCustomer=2)
     book_when_open(graded_id, 2, grade="S", paymentMethod="pm_card_visa")  # the limit reached
     booking = book_when_open(open_id)
@@ -99,6 +103,7 @@ def world(api) -> World:
         cancelled_id,
         booking["bookingId"],
         graded_id,
+        match_id,
     )
 
 
@@ -514,6 +519,121 @@ CASES = [
         409,
         "LIMIT_EXCEEDED",
     ),
+    # ---------------------------------------------------------------- matches: teams, team picks, stakes, the tally
+    case("match-teams-on-a-concert", Req("POST", POST_PERF, json=_perf(teams=[HOME, AWAY])), 400, "NOT_A_MATCH"),
+    case("match-without-teams", Req("POST", POST_PERF, json=_perf(kind="MATCH")), 400, "TEAMS_REQUIRED"),
+    case("match-teams-null", Req("POST", POST_PERF, json=_perf(kind="MATCH", teams=None)), 400, "TEAMS_REQUIRED"),
+    case("match-one-team", Req("POST", POST_PERF, json=_perf(kind="MATCH", teams=[HOME])), 400, "VALIDATION_ERROR"),
+    case(
+        "match-five-teams",
+        Req("POST", POST_PERF, json=_perf(kind="MATCH", teams=[HOME, AWAY, "A", "B", "C"])),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "match-same-team-twice",
+        Req("POST", POST_PERF, json=_perf(kind="MATCH", teams=[HOME, f" {HOME} "])),
+        400,
+        "DUPLICATE_TEAM",
+    ),
+    case(
+        "match-team-61-chars",
+        Req("POST", POST_PERF, json=_perf(kind="MATCH", teams=[HOME, "가" * 61])),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "match-team-blank",
+        Req("POST", POST_PERF, json=_perf(kind="MATCH", teams=[HOME, "   "])),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "match-team-control-char",
+        Req("POST", POST_PERF, json=_perf(kind="MATCH", teams=[HOME, "LG\u0007"])),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case("match-teams-a-string", Req("POST", POST_PERF, json=_perf(kind="MATCH", teams=HOME)), 400, "VALIDATION_ERROR"),
+    case("match-kind-lowercase", Req("POST", POST_PERF, json=_perf(kind="match")), 400, "VALIDATION_ERROR"),
+    case("book-team-on-a-concert", Req("POST", BOOK, "customer", json=_book(team=HOME)), 400, "NOT_A_MATCH"),
+    case("book-stake-on-a-concert", Req("POST", BOOK, "customer", json=_book(stake=1000)), 400, "NOT_A_MATCH"),
+    case(
+        "book-match-without-team",
+        Req("POST", BOOK, "customer", json=_book(performanceId="{match_id}")),
+        400,
+        "TEAM_REQUIRED",
+    ),
+    case(
+        "book-match-unknown-team",
+        Req("POST", BOOK, "customer", json=_book(performanceId="{match_id}", team="KIA 타이거즈")),
+        400,
+        "TEAM_NOT_FOUND",
+    ),
+    case(
+        "book-match-team-case",
+        Req("POST", BOOK, "customer", json=_book(performanceId="{match_id}", team="lg 트윈스")),
+        400,
+        "TEAM_NOT_FOUND",
+    ),
+    case(
+        "book-stake-not-thousands",
+        Req("POST", BOOK, "customer", json=_book(performanceId="{match_id}", team=HOME, stake=1500)),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "book-stake-negative",
+        Req("POST", BOOK, "customer", json=_book(performanceId="{match_id}", team=HOME, stake=-1000)),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "book-stake-over-a-million",
+        Req("POST", BOOK, "customer", json=_book(performanceId="{match_id}", team=HOME, stake=1_001_000)),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "book-stake-fraction",
+        Req("POST", BOOK, "customer", json=_book(performanceId="{match_id}", team=HOME, stake=1000.5)),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "book-stake-without-payment",
+        Req("POST", BOOK, "customer", json=_book(performanceId="{match_id}", team=HOME, stake=5000)),
+        400,
+        "PAYMENT_METHOD_REQUIRED",
+    ),
+    case(
+        "book-team-a-list",
+        Req("POST", BOOK, "customer", json=_book(performanceId="{match_id}", team=[HOME])),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case("tally-malformed-id", Req("GET", "/performances/not-an-id/tally", None), 400, "VALIDATION_ERROR"),
+    case("tally-unknown", Req("GET", "/performances/{unknown}/tally", None), 404, "MATCH_NOT_FOUND"),
+    case("tally-of-a-concert", Req("GET", "/performances/{open_id}/tally", None), 404, "MATCH_NOT_FOUND"),
+    case("tally-post", Req("POST", "/performances/{match_id}/tally", "organizer", json={}), 404, "NOT_FOUND"),
+    case(
+        "admin-filter-unknown-status",
+        Req("GET", "/performances/{match_id}/bookings", "organizer", params={"status": "APPROVED"}),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "admin-filter-empty-team",
+        Req("GET", "/performances/{match_id}/bookings", "organizer", params={"team": ""}),
+        400,
+        "VALIDATION_ERROR",
+    ),
+    case(
+        "admin-filter-long-team",
+        Req("GET", "/performances/{match_id}/bookings", "organizer", params={"team": "x" * 61}),
+        400,
+        "VALIDATION_ERROR",
+    ),
     # ---------------------------------------------------------------- domain refusals
     case(
         "book-unknown-performance",
@@ -646,6 +766,7 @@ def _fill(value, world: World):
         "cancelled_id": world.cancelled_id,
         "booking_id": world.booking_id,
         "graded_id": world.graded_id,
+        "match_id": world.match_id,
         "unknown": UNKNOWN_ID,
         "customer_sub": world.customer_sub,
     }

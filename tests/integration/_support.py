@@ -80,8 +80,12 @@ def booking_data(
     customer_id: str = "cust-1",
     organizer_id: str = "org-1",
     booking_id: str | None = None,
+    team: str | None = None,
+    stake: int = 0,
 ) -> dict:
-    return {
+    """A booking's event data: a free concert ticket, or with `team` a match ticket with its stake."""
+    match = {"kind": "MATCH", "team": team, "stake": stake} if team is not None else {}
+    return match | {
         "bookingId": booking_id or new_id(),
         "performanceId": performance_id,
         "customerId": customer_id,

@@ -26,6 +26,9 @@ PENDING_ID, EXPIRING_ID, REFUNDED_ID = (
     "01JD6M4A8KX2N3P4Q5R6S7T8X2",
     "01JD6M4A8KX2N3P4Q5R6S7T8X3",
 )
+# A match, and a ticket of it (the tally sample counts a booking of its own beside it).
+MATCH_ID, MATCH_BOOKING_ID = "01JD6M3Q5YV7R1X2Z3A4B5C6E1", "01JD6M4A8KX2N3P4Q5R6S7T8X4"
+HOME, AWAY = "두산 베어스", "LG 트윈스"
 ORGANIZER = {"sub": "7d1e6f0a-3b2c-4d5e-8f90-1a2b3c4d5e6f", "cognito:groups": "organizers"}
 CUSTOMER = {"sub": "c0ffee00-1234-4abc-9def-0123456789ab"}
 
@@ -45,6 +48,8 @@ EVENT_FILES = {
     "PaymentRetryFunction": ["payment_retry.json"],
     "RefundsFunction": ["refunds.json"],
     "HoldExpiryFunction": ["hold_expiry.json"],
+    "TallyFunction": ["tally.json"],
+    "TallyQueriesFunction": ["get_tally.json"],
 }
 
 # What the API answers: the fields of its response models, no more, no fewer.
@@ -73,6 +78,13 @@ API_EXPECT = {
         200,
         lambda b: set(b) == {"items", "nextToken", "summary"} and b["summary"]["confirmedBookings"] == 1,
     ),
+    "get_tally.json": (
+        200,
+        lambda b: (
+            set(b) == {"performanceId", "teams", "updatedAt"}
+            and [(t["team"], t["tickets"], t["stake"]) for t in b["teams"]][1] == (AWAY, 2, 10_000)
+        ),
+    ),
 }
 
 
@@ -91,6 +103,13 @@ def _refund(stack, booking_id: str) -> dict | None:
 
 def _performance(stack) -> dict:
     return call_api(stack, "GET", f"/performances/{PERFORMANCE_ID}")[1]
+
+
+def _tally(stack) -> list[tuple[str, int, int, int]]:
+    return [
+        (t["team"], t["tickets"], t["bookings"], t["stake"])
+        for t in call_api(stack, "GET", f"/performances/{MATCH_ID}/tally")[1]["teams"]
+    ]
 
 
 # Queue and stream samples: what each one visibly did.
@@ -113,6 +132,8 @@ EFFECT = {
     # refunded once by the chain already: the redelivered cancellation refunds nothing more
     "refunds.json": lambda s: _refund(s, REFUNDED_ID) == {"status": "REFUNDED"},
     "hold_expiry.json": lambda s: _booking_status(s, EXPIRING_ID, PAID_PERFORMANCE_ID) == "EXPIRED",
+    # a ticket of its own for the home team, beside the world's for the away team, counted once
+    "tally.json": lambda s: _tally(s) == [(HOME, 3, 1, 5000), (AWAY, 2, 1, 10_000)],
 }
 
 
@@ -146,7 +167,29 @@ def world(stack, provider, monkeypatch):
         assert status == 201, booking
     stack.settle()
     _paid_world(stack, provider, monkeypatch)
+    _match_world(stack, monkeypatch)
     return stack
+
+
+def _match_world(stack, monkeypatch) -> None:
+    with monkeypatch.context() as m:
+        m.setattr(performances_service, "new_id", lambda: MATCH_ID)
+        body = {
+            "title": f"{HOME} vs {AWAY}",
+            "venue": "잠실야구장",
+            "startsAt": "2030-07-01T18:30:00+09:00",
+            "capacity": 100,
+            "kind": "MATCH",
+            "teams": [HOME, AWAY],
+        }
+        assert call_api(stack, "POST", "/performances", body, claims=ORGANIZER)[0] == 201
+        stack.settle()
+        m.setattr(bookings_service, "new_id", lambda: MATCH_BOOKING_ID)
+        request = {
+            "performanceId": MATCH_ID, "quantity": 2, "team": AWAY, "stake": 10_000, "paymentMethod": "pm_card_visa",
+        }  # fmt: skip
+        assert call_api(stack, "POST", "/bookings", request, claims=CUSTOMER)[0] == 201
+    stack.settle()
 
 
 def _paid_world(stack, provider, monkeypatch) -> None:

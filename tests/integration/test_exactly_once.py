@@ -40,7 +40,9 @@ DELIVERY_ORDER = [
     "OrganizerRequestsFunction",
     "PaymentRetryFunction",
     "RefundsFunction",
+    "TallyFunction",
 ]
+TEAMS = ["두산 베어스", "LG 트윈스", "KT 위즈"]
 
 
 # ---------------------------------------------------------------------------------------- queues
@@ -130,8 +132,8 @@ def _scenario(stack) -> dict:
     stack.down = set(_consumers(stack))
     perfs = {
         "open-1": register(stack, capacity=30, title="Mahler 2", settle=False),
-        "open-2": register(stack, capacity=25, title="베토벤 교향곡 9번", settle=False),
-        "cancelled": register(stack, capacity=10, title="Bruckner 8", settle=False),
+        "open-2": register(stack, capacity=25, title="두산 vs LG", settle=False, teams=TEAMS),
+        "cancelled": register(stack, capacity=10, title="LG vs KT", settle=False, teams=TEAMS[1:]),
     }
     stack.settle()  # publishes; no consumer runs
     inventory_url = stack.queue_of("InventoryProjectorFunction")
@@ -149,7 +151,8 @@ def _scenario(stack) -> dict:
     for i in range(36):
         pid = perfs[("open-1", "open-2", "cancelled")[i % 3]]["performanceId"]
         claims = CUSTOMERS[i % len(CUSTOMERS)]
-        status, booking = book(stack, pid, rng.randint(1, 3), claims=claims)
+        pick = _pick(rng, perfs, pid)
+        status, booking = book(stack, pid, rng.randint(1, 3), claims=claims, **pick)
         if status == 409:  # sold out: nothing written, no event
             assert booking["code"] == "SOLD_OUT", booking
             refused += 1
@@ -173,10 +176,18 @@ def _scenario(stack) -> dict:
     pid = perfs["cancelled"]["performanceId"]
     victim, who = next((b, c) for b, c in live if b["performanceId"] == pid)
     assert call_api(stack, "POST", f"/bookings/{victim['bookingId']}/cancel", claims=who)[0] == 200
-    status, late = book(stack, pid, 1, claims=THIRD_CUSTOMER)
+    status, late = book(stack, pid, 1, claims=THIRD_CUSTOMER, **_pick(rng, perfs, pid))
     assert status == 201, late
     stack.settle()  # the publisher carries everything to the queues; still no consumer runs
     return perfs
+
+
+def _pick(rng: random.Random, perfs: dict, pid: str) -> dict:
+    """A match ticket's team and stake (a stake is paid for), or nothing for a concert."""
+    teams = next(p["teams"] for p in perfs.values() if p["performanceId"] == pid)
+    if not teams:
+        return {}
+    return {"team": rng.choice(teams), "stake": rng.choice([0, 5000, 20_000]), "payment_method": "pm_card_visa"}
 
 
 # ---------------------------------------------------------------------------------------- the truth
@@ -223,6 +234,19 @@ def _assert_converged(stack, perfs: dict) -> None:
             len(cancelled),
             sum(int(b["quantity"]) for b in cancelled),
         ), name
+        if performance.get("kind") == "MATCH":  # the tally, and the organizer's per-team summary
+            by_team = [
+                {
+                    "team": t,
+                    "tickets": sum(int(b["quantity"]) for b in confirmed if b["team"] == t),
+                    "bookings": sum(1 for b in confirmed if b["team"] == t),
+                    "stake": sum(int(b["stake"]) for b in confirmed if b["team"] == t),
+                }
+                for t in perf["teams"]
+            ]
+            status, tally = call_api(stack, "GET", f"/performances/{pid}/tally")
+            assert (status, tally["teams"]) == (200, by_team), name
+            assert summary["teams"] == by_team, name
         for b in bookings:  # and each customer sees their own booking so
             claims = next(c for c in CUSTOMERS if c["sub"] == b["customerId"])
             status, view = call_api(stack, "GET", f"/bookings/{b['bookingId']}", claims=claims)
@@ -269,6 +293,7 @@ def test_every_event_twice_in_any_order_converges_to_the_truth(stack, order):
     log = deliveries.log
     counts = {f: len(everything[f]) for f in consumers}
     assert counts["HeadcountFunction"] > 40
+    assert counts["TallyFunction"] > 10
     assert counts["CancellationFunction"] == 2
     if order == "cancellations-first":
         # The adversarial orders really happened.

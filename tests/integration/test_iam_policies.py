@@ -68,6 +68,9 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     "HoldExpiryFunction": _ddb("BookingsTable", "GetItem", "PutItem", "UpdateItem")
     | _ddb("BookingsTable/index/ByHoldExpiry", "Query")
     | PAYMENT_KEY,
+    # a match's teams (Update); the bookings' markers read in one go, then markers (Put) + counts (Update)
+    "TallyFunction": _ddb("TallyTable", "BatchGetItem", "PutItem", "UpdateItem"),
+    "TallyQueriesFunction": _ddb("TallyTable", "Query"),
 }
 
 # Which of a resource's names a function may be handed in its environment.
@@ -341,6 +344,14 @@ def test_the_code_calls_only_what_expected_allows(stack, provider, monkeypatch):
     status, late = book(stack, paid, 1, payment_method="pm_card_visa")
     expire_hold_now(stack, late)
     provider.down = False
+    stack.settle()
+    # ... a match: a ticket with a stake, its tally, its cancellation ...
+    match = register(stack, teams=["두산 베어스", "LG 트윈스"])["performanceId"]
+    status, ticket = book(stack, match, 2, team="LG 트윈스", stake=5000, payment_method="pm_card_visa")
+    assert status == 201, ticket
+    stack.settle()
+    assert call_api(stack, "GET", f"/performances/{match}/tally")[1]["teams"][1]["stake"] == 5000
+    assert call_api(stack, "POST", f"/bookings/{ticket['bookingId']}/cancel", claims=CUSTOMER)[0] == 200
     stack.settle()
     # ... and an organizer system's requests, one applied and one parked.
     status, other = call_api(

@@ -91,6 +91,7 @@ def test_organizer_sees_own_performance_bookings_with_a_summary_per_grade(stack)
         "startsAt": perf["startsAt"],
         "status": "OPEN",
         "capacity": 50,
+        "teams": None,
         "confirmedBookings": 2,
         "confirmedTickets": 7,
         "cancelledBookings": 1,

@@ -9,6 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from boxoffice.bookings import checkout, service
+from boxoffice.payments import breaker
+from tests.fakes import FakeBookingsStore, FakeProvider, memory_breaker
+
 
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch):
@@ -18,6 +22,29 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+BREAKER = memory_breaker()
+
+
+@pytest.fixture
+def provider(monkeypatch) -> FakeProvider:
+    fake = FakeProvider()
+    monkeypatch.setattr(checkout, "payment_provider", lambda: fake)
+    monkeypatch.setattr(breaker, "breaker", lambda: BREAKER)
+    BREAKER.close()
+    return fake
+
+
+@pytest.fixture
+def store(monkeypatch, provider) -> FakeBookingsStore:
+    fake = FakeBookingsStore()
+    monkeypatch.setattr(service, "store", fake)
+    monkeypatch.setattr(checkout, "store", fake)
+    monkeypatch.setenv(checkout.HOLD_MINUTES, "10")
+    service._performance_facts.cache_clear()
+    yield fake
+    service._performance_facts.cache_clear()
 
 
 def pytest_collection_finish(session):

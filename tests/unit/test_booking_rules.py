@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from boxoffice.bookings import checkout, service
+from boxoffice.bookings import service
 from boxoffice.contracts import PerformanceCancelledData, TicketBooked, TicketCancelled
 from boxoffice.errors import InvalidRequest, LimitExceeded, NotFound, PerformanceIsCancelled, SoldOut
 from boxoffice.models import BookTicketInput
-from boxoffice.payments import breaker
-from tests.fakes import FakeBookingsStore, FakeProvider, memory_breaker
 
 PID = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
 GRADES = [{"grade": "R", "price": 150_000, "seats": 4}, {"grade": "S", "price": 90_000, "seats": 6}]
@@ -19,29 +17,6 @@ DETAILS = {
     "startsAt": "2030-01-01T19:30:00+09:00", "capacity": 10, "grades": GRADES, "maxPerCustomer": 4,
 }  # fmt: skip
 ONE_GRADE = {**DETAILS, "grades": [{"grade": "GENERAL", "price": 0, "seats": 10}]}
-
-
-@pytest.fixture
-def provider(monkeypatch) -> FakeProvider:
-    fake = FakeProvider()
-    monkeypatch.setattr(checkout, "payment_provider", lambda: fake)
-    monkeypatch.setattr(breaker, "breaker", lambda: BREAKER)
-    BREAKER.close()
-    return fake
-
-
-@pytest.fixture
-def store(monkeypatch, provider) -> FakeBookingsStore:
-    fake = FakeBookingsStore()
-    monkeypatch.setattr(service, "store", fake)
-    monkeypatch.setattr(checkout, "store", fake)
-    monkeypatch.setenv(checkout.HOLD_MINUTES, "10")
-    service._performance_facts.cache_clear()
-    yield fake
-    service._performance_facts.cache_clear()
-
-
-BREAKER = memory_breaker()
 
 
 def _book(customer: str = "alice", quantity: int = 2, grade: str | None = "R", method: str | None = "pm_card_visa"):

@@ -39,6 +39,7 @@ def cmd_run(args) -> int:
         demo_customer = demo.user(stack.endpoint, stack.outputs, "customer@boxoffice.test")
         demo_organizer = demo.user(stack.endpoint, stack.outputs, "organizer@boxoffice.test", [demo.ORGANIZERS])
         performance_id = demo.concert(stack, demo_organizer.token)
+        match_id = demo.match(stack, demo_organizer.token)
         url, pay = stack.url, stack.payments.url
         print(
             f"""
@@ -60,6 +61,15 @@ curl -s {url}/performances/{performance_id}
 curl -s -X POST {url}/bookings -H "Authorization: Bearer $CUSTOMER_TOKEN" -H 'Content-Type: application/json' \\
   -d '{{"performanceId": "{performance_id}", "grade": "S", "quantity": 2, "paymentMethod": "pm_card_visa"}}'
 curl -s {url}/bookings -H "Authorization: Bearer $CUSTOMER_TOKEN"
+
+A demo match {match_id} too (두산 베어스 vs LG 트윈스, grades TABLE and OUTFIELD): a ticket picks a team and may
+stake KRW on it (charged with the tickets); the tally follows every sale:
+curl -s -X POST {url}/bookings -H "Authorization: Bearer $CUSTOMER_TOKEN" -H 'Content-Type: application/json' \\
+  -d '{{"performanceId": "{match_id}", "grade": "OUTFIELD", "quantity": 2,
+       "team": "LG 트윈스", "stake": 10000, "paymentMethod": "pm_card_visa"}}'
+curl -s {url}/performances/{match_id}/tally
+curl -s -G {url}/performances/{match_id}/bookings --data-urlencode "team=LG 트윈스" \\
+  -H "Authorization: Bearer $ORGANIZER_TOKEN"
 
 Payments go to localstripe at {pay} (the stack's PaymentApiBase; its key is in PaymentSecret).
 paymentMethod "pm_card_visa" pays, "pm_card_chargeCustomerFail" is declined. A card that needs authentication

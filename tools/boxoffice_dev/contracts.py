@@ -29,9 +29,14 @@ API_HANDLERS = (
     "book_ticket",
     "cancel_booking",
     "booking_queries",
+    "tally_queries",
 )
 # Routes without the Cognito authorizer (template.yaml: Auth: Authorizer: NONE).
-PUBLIC = {("get", "/performances"), ("get", "/performances/{performanceId}")}
+PUBLIC = {
+    ("get", "/performances"),
+    ("get", "/performances/{performanceId}"),
+    ("get", "/performances/{performanceId}/tally"),
+}
 # Routes that take an Idempotency-Key (boxoffice.idempotency).
 KEYED = {("post", "/performances"), ("post", "/bookings"), ("post", "/bookings/{bookingId}/cancel")}
 _POWERTOOLS_ONLY = ("HTTPValidationError", "ValidationError", "ResponseValidationError")

@@ -1,6 +1,6 @@
 """What `make run` seeds, so that a newcomer who opens the portal sees a live one at once: a demo customer and a demo
-organizer (real users of the stack's user pool, who sign in to the portal with the printed password) and a graded
-demo concert registered by that organizer."""
+organizer (real users of the stack's user pool, who sign in to the portal with the printed password), and a graded
+demo concert and a demo match registered by that organizer."""
 
 from __future__ import annotations
 
@@ -53,6 +53,16 @@ DEMO_CONCERT = {
 }
 
 
+DEMO_MATCH = {
+    "title": "두산 베어스 vs LG 트윈스 (demo)",
+    "venue": "잠실야구장",
+    "kind": "MATCH",
+    "teams": ["두산 베어스", "LG 트윈스"],
+    "grades": [{"grade": "TABLE", "price": 70000, "seats": 200}, {"grade": "OUTFIELD", "price": 15000, "seats": 800}],
+    "maxPerCustomer": 4,
+}
+
+
 def register(stack, organizer_token: str, body: dict) -> str:
     """Register through the API and wait until the chain has opened it for booking; its id."""
     response = requests.post(
@@ -73,3 +83,7 @@ def register(stack, organizer_token: str, body: dict) -> str:
 
 def concert(stack, organizer_token: str) -> str:
     return register(stack, organizer_token, {**DEMO_CONCERT, "startsAt": starts_in(30)})
+
+
+def match(stack, organizer_token: str) -> str:
+    return register(stack, organizer_token, {**DEMO_MATCH, "startsAt": starts_in(30)})

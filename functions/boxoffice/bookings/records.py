@@ -19,6 +19,8 @@ class PerformanceFacts(TypedDict):
     organizerId: str
     prices: dict[str, int]  # KRW per ticket, by grade
     maxPerCustomer: int
+    kind: Literal["CONCERT", "MATCH"]
+    teams: list[str] | None
 
 
 class Refund(TypedDict):
@@ -40,6 +42,9 @@ class BookingRecord(TypedDict):
     title: str
     startsAt: str
     organizerId: str
+    kind: Literal["CONCERT", "MATCH"]
+    team: NotRequired[str]  # a match ticket's team pick
+    stake: NotRequired[int]  # a match ticket's stake, KRW (part of the amount)
     cancelReason: NotRequired[str]
     cancelledAt: NotRequired[str]
     holdExpiresAt: NotRequired[str]  # while its seats are held for payment
@@ -74,6 +79,8 @@ class InventoryRecord(TypedDict):
     status: SaleStatus
     capacity: NotRequired[int]
     maxPerCustomer: NotRequired[int]
+    kind: NotRequired[Literal["CONCERT", "MATCH"]]
+    teams: NotRequired[list[str] | None]
     grades: NotRequired[dict[str, GradeTerms]]
     available: NotRequired[dict[str, int]]  # seats neither held nor sold, by grade (one attribute each in the table)
 
@@ -95,3 +102,5 @@ class PerformanceDetails(TypedDict):
     capacity: int
     grades: list[GradeDetails]
     maxPerCustomer: int
+    kind: Literal["CONCERT", "MATCH"]
+    teams: list[str] | None

@@ -74,6 +74,8 @@ def _performance_facts(performance_id: str) -> PerformanceFacts:
         "organizerId": inventory["organizerId"],
         "prices": {grade: terms["price"] for grade, terms in inventory.get("grades", {}).items()},
         "maxPerCustomer": inventory.get("maxPerCustomer", 10),
+        "kind": inventory.get("kind", "CONCERT"),
+        "teams": inventory.get("teams"),
     }
 
 
@@ -90,13 +92,28 @@ def choose_grade(prices: dict[str, int], asked: str | None) -> str:
     return asked
 
 
+def pick(facts: PerformanceFacts, team: str | None, stake: int | None) -> tuple[str | None, int]:
+    """A match ticket's team (required, one of the match's) and stake (0 if not given); a concert takes neither."""
+    if facts["kind"] != "MATCH":
+        if team is not None or stake is not None:
+            raise InvalidRequest("only a match ticket takes a team and a stake", code="NOT_A_MATCH")
+        return None, 0
+    teams = facts["teams"] or []
+    if team is None:
+        raise InvalidRequest(f"pick a team: {', '.join(teams)}", code="TEAM_REQUIRED")
+    if team not in teams:
+        raise InvalidRequest(f"this match has no team {team}; its teams are {', '.join(teams)}", code="TEAM_NOT_FOUND")
+    return team, stake or 0
+
+
 def book(customer_id: str, request: BookTicketInput, *, correlation_id: str) -> Settled:
     """Take the seats, then take the money: a free booking is CONFIRMED at once; a paid one is HELD while it is
     charged, and answers CONFIRMED, PAYMENT_FAILED (declined, or authentication required) or PAYMENT_PENDING."""
     facts = _performance_facts(request.performanceId)
     grade = choose_grade(facts["prices"], request.grade)
     price = facts["prices"][grade]
-    amount = price * request.quantity
+    team, stake = pick(facts, request.team, request.stake)
+    amount = price * request.quantity + stake
     payment_method = request.paymentMethod if amount > 0 else None  # ignored for free tickets
     if amount > 0 and payment_method is None:
         raise InvalidRequest("this booking costs money: send a paymentMethod", code="PAYMENT_METHOD_REQUIRED")
@@ -114,7 +131,10 @@ def book(customer_id: str, request: BookTicketInput, *, correlation_id: str) -> 
         "title": facts["title"],
         "startsAt": facts["startsAt"],
         "organizerId": facts["organizerId"],
+        "kind": facts["kind"],
     }
+    if team is not None:
+        booking["team"], booking["stake"] = team, stake
     if payment_method is not None:
         booking["holdExpiresAt"] = checkout.hold_expiry()
         booking["paymentMethod"] = payment_method
@@ -257,4 +277,6 @@ def performance_details(data: PerformanceData) -> PerformanceDetails:
         "capacity": data.capacity,
         "grades": [{"grade": g.grade, "price": g.price, "seats": g.seats} for g in data.grades],
         "maxPerCustomer": data.maxPerCustomer,
+        "kind": data.kind,
+        "teams": data.teams,
     }

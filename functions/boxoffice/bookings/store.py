@@ -95,6 +95,7 @@ def open_inventory(details: PerformanceDetails) -> None:
         "#st": "status",
         "#cap": "capacity",
         "#g": "grades",
+        "#kind": "kind",
         **{f"#a{n}": _available(g["grade"]) for n, g in enumerate(grades)},
     }
     _table().update_item(
@@ -102,7 +103,8 @@ def open_inventory(details: PerformanceDetails) -> None:
         UpdateExpression=(
             "SET performanceId = :id, title = :t, startsAt = :s, organizerId = :o, "
             "#cap = if_not_exists(#cap, :c), #g = if_not_exists(#g, :g), "
-            "maxPerCustomer = if_not_exists(maxPerCustomer, :m), "
+            "maxPerCustomer = if_not_exists(maxPerCustomer, :m), #kind = if_not_exists(#kind, :k), "
+            "teams = if_not_exists(teams, :teams), "
             + "".join(f"#a{n} = if_not_exists(#a{n}, :a{n}), " for n in range(len(grades)))
             + "#st = if_not_exists(#st, :open)"
         ),
@@ -112,6 +114,8 @@ def open_inventory(details: PerformanceDetails) -> None:
             ":c": details["capacity"],
             ":g": {g["grade"]: {"price": g["price"], "seats": g["seats"]} for g in grades},
             ":m": details["maxPerCustomer"],
+            ":k": details["kind"],
+            ":teams": details["teams"],
             **{f":a{n}": g["seats"] for n, g in enumerate(grades)},
             ":open": "OPEN",
         },

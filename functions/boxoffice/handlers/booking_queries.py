@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from boxoffice.api import ID, TOKEN, api_handler, identity, make_app, organizer, responses
 from boxoffice.models import BookingPage, BookingView, PerformanceBookingsPage
 from boxoffice.statusview import service
+from boxoffice.statusview.records import ViewStatus
 
 router = APIGatewayRouter()
 
@@ -34,8 +35,13 @@ def performance_bookings(
     performanceId: Annotated[str, Path(pattern=ID)],
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     nextToken: Annotated[str | None, Query(max_length=TOKEN)] = None,
+    status: Annotated[ViewStatus | None, Query(description="only the bookings in this status")] = None,
+    team: Annotated[
+        str | None, Query(min_length=1, max_length=60, description="only a match's bookings of this team")
+    ] = None,
 ) -> PerformanceBookingsPage:
-    page = service.performance_bookings(organizer(router).user_id, performanceId, limit, nextToken)
+    who = organizer(router)
+    page = service.performance_bookings(who.user_id, performanceId, limit, nextToken, status=status, team=team)
     return PerformanceBookingsPage.model_validate(page)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal, NotRequired, TypedDict
 
 PerformanceStatus = Literal["OPEN", "CANCELLED"]
+PerformanceKind = Literal["CONCERT", "MATCH"]
 
 
 class GradeRecord(TypedDict):
@@ -23,6 +24,8 @@ class PerformanceRecord(TypedDict):
     capacity: int
     grades: list[GradeRecord]
     maxPerCustomer: int
+    kind: PerformanceKind
+    teams: list[str] | None
     bookedCount: int
     # Seats held or sold per grade, kept by events (the table keeps one counter attribute per grade).
     taken: dict[str, int]
@@ -46,6 +49,8 @@ class PerformanceView(TypedDict):
     capacity: int
     grades: list[GradeView]
     maxPerCustomer: int
+    kind: PerformanceKind
+    teams: list[str] | None
     bookedCount: int
     status: PerformanceStatus
     organizerId: str

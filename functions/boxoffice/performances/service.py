@@ -34,6 +34,8 @@ def _event_data(item: PerformanceRecord) -> dict[str, object]:
         "capacity": item["capacity"],
         "grades": [{"grade": g["grade"], "price": g["price"], "seats": g["seats"]} for g in item["grades"]],
         "maxPerCustomer": item["maxPerCustomer"],
+        "kind": item.get("kind", "CONCERT"),
+        "teams": item.get("teams"),
     }
 
 
@@ -63,8 +65,22 @@ def grades_of(request: RegisterPerformanceInput) -> list[GradeRecord]:
     return grades
 
 
+def teams_of(request: RegisterPerformanceInput) -> list[str] | None:
+    """A match's teams, as given; a concert has none. Raises InvalidRequest when kind and teams disagree."""
+    if request.kind == "CONCERT":
+        if request.teams is not None:
+            raise InvalidRequest("only a match has teams: send kind MATCH", code="NOT_A_MATCH")
+        return None
+    if request.teams is None:
+        raise InvalidRequest("a match needs its teams: 2 to 4 names", code="TEAMS_REQUIRED")
+    if len(set(request.teams)) != len(request.teams):
+        raise InvalidRequest("each team must be named once", code="DUPLICATE_TEAM")
+    return list(request.teams)
+
+
 def register(organizer_id: str, request: RegisterPerformanceInput, *, correlation_id: str) -> PerformanceView:
     grades = grades_of(request)
+    teams = teams_of(request)
     created_at = now_iso()
     item: NewPerformance = {
         "performanceId": new_id(),
@@ -75,6 +91,8 @@ def register(organizer_id: str, request: RegisterPerformanceInput, *, correlatio
         "capacity": sum(g["seats"] for g in grades),
         "grades": grades,
         "maxPerCustomer": request.maxPerCustomer,
+        "kind": request.kind,
+        "teams": teams,
         "bookedCount": 0,
         "taken": {g["grade"]: 0 for g in grades},
         "status": "OPEN",
@@ -105,6 +123,8 @@ def view(performance: PerformanceRecord) -> PerformanceView:
         "capacity": performance["capacity"],
         "grades": grades,
         "maxPerCustomer": performance["maxPerCustomer"],
+        "kind": performance.get("kind", "CONCERT"),
+        "teams": performance.get("teams"),
         "bookedCount": performance["bookedCount"],
         "status": performance["status"],
         "organizerId": performance["organizerId"],

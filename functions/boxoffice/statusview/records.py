@@ -25,6 +25,8 @@ class BookingView(TypedDict):
     createdAt: str
     title: str
     startsAt: str
+    team: NotRequired[str]
+    stake: NotRequired[int]
     cancelReason: NotRequired[str]
     cancelledAt: NotRequired[str]
     holdExpiresAt: NotRequired[str]
@@ -68,6 +70,15 @@ class Summary(TypedDict, total=False):
     expiredBookings: int
     revenue: int
     grades: list[GradeTerms]
+    kind: Literal["CONCERT", "MATCH"]
+    teams: list[str] | None
+
+
+class TeamCount(TypedDict):
+    team: str
+    tickets: int
+    bookings: int
+    stake: int
 
 
 class SummaryView(TypedDict):
@@ -88,6 +99,7 @@ class SummaryView(TypedDict):
     expiredBookings: int
     revenue: int
     grades: list[GradeSummary]
+    teams: list[TeamCount] | None
 
 
 SummaryCounts = dict[str, int]

@@ -54,6 +54,8 @@ class _SummaryDetails(TypedDict):
     startsAt: str
     capacity: int
     grades: list[GradeTerms]
+    kind: str
+    teams: list[str] | None
 
 
 class ViewNotYet(Exception):
@@ -61,7 +63,7 @@ class ViewNotYet(Exception):
 
 
 def _base(data: BookingData, status: ViewStatus) -> BookingView:
-    return {
+    view: BookingView = {
         "bookingId": data.bookingId,
         "performanceId": data.performanceId,
         "customerId": data.customerId,
@@ -75,6 +77,9 @@ def _base(data: BookingData, status: ViewStatus) -> BookingView:
         "title": data.title,
         "startsAt": data.startsAt,
     }
+    if data.team is not None:
+        view["team"], view["stake"] = data.team, data.stake
+    return view
 
 
 def view_of(event: TicketBooked | TicketCancelled | PaymentPending | PaymentFailed | BookingExpired) -> BookingView:
@@ -113,6 +118,8 @@ def project(event: AnyEvent) -> None:
                 "startsAt": event.data.startsAt,
                 "capacity": event.data.capacity,
                 "grades": [{"grade": g.grade, "price": g.price, "seats": g.seats} for g in event.data.grades],
+                "kind": event.data.kind,
+                "teams": event.data.teams,
             }
             store.upsert_summary_details(details, cancelled=isinstance(event, PerformanceCancelled))
         case TicketBooked() | TicketCancelled() | PaymentPending() | PaymentFailed() | BookingExpired():
@@ -156,13 +163,17 @@ def counts_of(view: BookingView) -> SummaryCounts:
         case "PAYMENT_PENDING":
             return {"pendingBookings": 1, "pendingTickets": q, f"held_{grade}": q}
         case "CONFIRMED":
-            return {
+            counts = {
                 "confirmedBookings": 1,
                 "confirmedTickets": q,
                 f"sold_{grade}": q,
-                f"revenue_{grade}": view["amount"],
+                f"revenue_{grade}": view["unitPrice"] * q,  # the tickets alone; a match's stake is counted per team
                 "revenue": view["amount"],
             }
+            if "team" in view:
+                team = view["team"]
+                counts |= {f"tickets@{team}": q, f"bookings@{team}": 1, f"stake@{team}": view.get("stake", 0)}
+            return counts
         case "CANCELLED":
             return {"cancelledBookings": 1, "cancelledTickets": q}
         case "PAYMENT_FAILED":
@@ -243,12 +254,30 @@ def summary_view(summary: Summary, counters: dict[str, int]) -> SummaryView:
         "expiredBookings": summary.get("expiredBookings", 0),
         "revenue": summary.get("revenue", 0),
         "grades": grades,
+        "teams": [
+            {
+                "team": team,
+                "tickets": counters.get(f"tickets@{team}", 0),
+                "bookings": counters.get(f"bookings@{team}", 0),
+                "stake": counters.get(f"stake@{team}", 0),
+            }
+            for team in summary.get("teams") or []
+        ]
+        if summary.get("kind") == "MATCH"
+        else None,
     }
 
 
 def performance_bookings(
-    organizer_id: str, performance_id: str, limit: int, next_token: str | None
+    organizer_id: str,
+    performance_id: str,
+    limit: int,
+    next_token: str | None,
+    status: str | None = None,
+    team: str | None = None,
 ) -> PerformanceBookings:
+    """A performance's bookings for its organizer (those of one status and/or team, if asked), newest first, with
+    the summary."""
     found = store.get_summary(performance_id)
     if found is None or "organizerId" not in found[0]:
         raise NotFound("no performance with this id", code="PERFORMANCE_NOT_FOUND")
@@ -257,5 +286,6 @@ def performance_bookings(
         raise Forbidden("only the performance's own organizer can see its bookings", code="NOT_YOUR_PERFORMANCE")
     partition = f"PERF#{performance_id}"
     start = decode_token(next_token, index_keys=("gsi2pk", "gsi2sk"), must_match={"gsi2pk": partition})
-    items, last = store.page(store.BY_PERFORMANCE, partition, limit, start)
+    only = {k: v for k, v in (("status", status), ("team", team)) if v is not None}
+    items, last = store.page(store.BY_PERFORMANCE, partition, limit, start, only)
     return PerformanceBookings(items=items, nextToken=encode_token(last), summary=summary_view(summary, counters))

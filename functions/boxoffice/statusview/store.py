@@ -18,6 +18,7 @@ from boxoffice.dynamo import Table, is_condition_failed, plain, transact_new_onl
 from boxoffice.statusview.records import BookingView, Summary, SummaryCounts
 
 GRADE_COUNTERS = ("sold", "held", "revenue")  # kept per grade, as <counter>_<grade>
+TEAM_COUNTERS = ("tickets", "bookings", "stake")  # kept per team of a match, as <counter>@<team>
 BY_CUSTOMER = "ByCustomer"
 BY_PERFORMANCE = "ByPerformance"
 
@@ -45,7 +46,11 @@ def get_summary(performance_id: str) -> tuple[Summary, dict[str, int]] | None:
     if item is None:
         return None
     record = plain(item)
-    counters = {k: record.pop(k) for k in list(record) if k.split("_", 1)[0] in GRADE_COUNTERS and "_" in k}
+    counters = {
+        k: record.pop(k)
+        for k in list(record)
+        if ("_" in k and k.split("_", 1)[0] in GRADE_COUNTERS) or ("@" in k and k.split("@", 1)[0] in TEAM_COUNTERS)
+    }
     return cast("Summary", record), counters
 
 
@@ -174,10 +179,13 @@ def upsert_summary_details(details: Mapping[str, Any], *, cancelled: bool) -> No
     _table().update_item(
         Key=summary_key(details["performanceId"]),
         UpdateExpression=(
-            f"SET performanceId = :pid, title = :t, startsAt = :s, organizerId = :o, #cap = :c, grades = :g, {status}"
+            "SET performanceId = :pid, title = :t, startsAt = :s, organizerId = :o, #cap = :c, grades = :g, "
+            f"#kind = :kind, teams = :teams, {status}"
         ),
-        ExpressionAttributeNames={"#st": "status", "#cap": "capacity"},
+        ExpressionAttributeNames={"#st": "status", "#cap": "capacity", "#kind": "kind"},
         ExpressionAttributeValues={
+            ":kind": details["kind"],
+            ":teams": details["teams"],
             ":pid": details["performanceId"],
             ":t": details["title"],
             ":s": details["startsAt"],
@@ -189,16 +197,36 @@ def upsert_summary_details(details: Mapping[str, Any], *, cancelled: bool) -> No
     )
 
 
-def page(index: str, partition: str, limit: int, start_key: dict | None) -> tuple[list[BookingView], dict | None]:
+# How many reads one filtered page may take before it answers with what it found (and a token to go on).
+_FILTERED_READS = 10
+
+
+def page(
+    index: str, partition: str, limit: int, start_key: dict | None, only: Mapping[str, str] | None = None
+) -> tuple[list[BookingView], dict | None]:
+    """A page of views, newest first; with `only` ({attribute: value}), of those views alone. A filtered page reads
+    on until it has `limit` views, the partition ends, or it has read _FILTERED_READS times: each read asks for no
+    more than the page still lacks, so the token always points just past the last view read."""
     attr = "gsi1pk" if index == BY_CUSTOMER else "gsi2pk"
     args: dict[str, Any] = {
         "IndexName": index,
         "KeyConditionExpression": f"{attr} = :p",
         "ExpressionAttributeValues": {":p": partition},
         "ScanIndexForward": False,  # newest first
-        "Limit": limit,
     }
-    if start_key:
-        args["ExclusiveStartKey"] = start_key
-    result = _table().query(**args)
-    return [cast("BookingView", plain(i)) for i in result.get("Items", [])], result.get("LastEvaluatedKey")
+    if only:
+        args["FilterExpression"] = " AND ".join(f"#o{n} = :o{n}" for n in range(len(only)))
+        args["ExpressionAttributeNames"] = {f"#o{n}": k for n, k in enumerate(only)}
+        args["ExpressionAttributeValues"] |= {f":o{n}": v for n, v in enumerate(only.values())}
+    items: list[BookingView] = []
+    last = start_key
+    for _ in range(_FILTERED_READS):
+        args["Limit"] = limit - len(items)
+        if last:
+            args["ExclusiveStartKey"] = last
+        result = _table().query(**args)
+        items += [cast("BookingView", plain(i)) for i in result.get("Items", [])]
+        last = result.get("LastEvaluatedKey")
+        if not last or len(items) >= limit:
+            break
+    return items, last
