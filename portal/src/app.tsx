@@ -103,8 +103,8 @@ function Guard({ organizer, children }: { organizer?: boolean; children: Compone
 function Routes({ route }: { route: Route }) {
   const { t } = useI18n()
   const [first, second, third] = route.path
-  // A key per route: each page starts fresh (and its heading takes the focus) when the route changes.
-  const key = route.path.join('/')
+  // A key per route (with its query): each page starts fresh (and its heading takes the focus) when the route changes.
+  const key = `${route.path.join('/')}?${route.query}`
   switch (first) {
     case undefined:
       return <Performances key={key} />

@@ -37,7 +37,7 @@ export interface Session {
   email: string | null
   organizer: boolean
   idToken: string
-  /** milliseconds since the epoch, from the ID token's exp claim */
+  /** when the ID token expires, in this device's clock (milliseconds since the epoch) */
   expiresAt: number
 }
 
@@ -134,7 +134,9 @@ function adopt(signed: CognitoUserSession): Session {
     email: (claims.email as string | undefined) ?? null,
     organizer: groups.includes('organizers'),
     idToken: id.getJwtToken(),
-    expiresAt: id.getExpiration() * 1000,
+    // Measured from now with the token's own lifetime, not from its exp: a device clock that is off (ahead, behind)
+    // must neither refresh in a loop nor let the token lapse.
+    expiresAt: Date.now() + (id.getExpiration() - id.getIssuedAt()) * 1000,
   }
   session.set(current)
   scheduleRefresh(current.expiresAt)

@@ -181,3 +181,23 @@ def concert(local_stack, organizer) -> dict:
         "maxPerCustomer": 4,
     }
     return {**body, "performanceId": demo.register(local_stack, organizer.token, body)}
+
+
+@pytest.fixture(scope="session")
+def match(local_stack, organizer) -> dict:
+    """A match on sale (two teams), shared by the tests that book it."""
+    from boxoffice_dev import demo
+
+    body = {
+        "title": "KT 위즈 vs SSG 랜더스",
+        "venue": "수원 KT 위즈파크",
+        "kind": "MATCH",
+        "teams": ["KT 위즈", "SSG 랜더스"],
+        "startsAt": demo.starts_in(15),
+        "grades": [
+            {"grade": "TABLE", "price": 60000, "seats": 40},
+            {"grade": "OUTFIELD", "price": 15000, "seats": 200},
+        ],
+        "maxPerCustomer": 4,
+    }
+    return {**body, "performanceId": demo.register(local_stack, organizer.token, body)}

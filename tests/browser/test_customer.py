@@ -174,3 +174,31 @@ def test_a_retried_click_books_once(page, portal_url, concert, customer, local_s
     bookings = _bookings(local_stack, customer.token)
     assert [b["bookingId"] for b in bookings] == [booking_id_from_url(page)]
     assert len(_intents_of(local_stack, bookings[0]["bookingId"])) == 1
+
+
+def test_a_match_ticket_picks_a_team_and_a_stake_and_the_tally_counts_it(page, portal_url, match, customer):
+    sign_in(page, portal_url, customer.username, customer.password)
+    open_performance(page, portal_url, match["performanceId"], match["title"])
+    tally = page.get_by_role("region", name="실시간 응원 현황")
+    expect(tally.locator("[data-team='SSG 랜더스']")).to_contain_text("티켓 0매")
+
+    page.get_by_role("radio", name="OUTFIELD ₩15,000").check()
+    page.get_by_label("응원금 (원)").fill("5000")
+    expect(page.locator(".total")).to_contain_text("₩20,000")  # the ticket and the stake, charged together
+    fill_card(page, PAYS)
+    pay_button(page).click()
+    expect(page.get_by_role("alert")).to_have_text("응원할 팀을 고르세요.")  # nothing sent without a team
+    page.get_by_role("radio", name="SSG 랜더스").check()
+    pay_button(page).click()
+
+    expect(outcome(page)).to_have_attribute("data-outcome", "CONFIRMED")
+    facts = page.locator(".facts")
+    expect(facts).to_contain_text("SSG 랜더스")
+    expect(facts).to_contain_text("₩5,000")
+    expect(facts).to_contain_text("₩20,000")
+
+    # The match page's tally follows the sale (it reads the tally again every few seconds).
+    page.get_by_role("link", name="공연 보기").click()
+    team = page.get_by_role("region", name="실시간 응원 현황").locator("[data-team='SSG 랜더스']")
+    expect(team).to_contain_text("티켓 1매")
+    expect(team).to_contain_text("응원금 ₩5,000")

@@ -32,14 +32,18 @@ def _book(stack, token: str, performance_id: str, grade: str, quantity: int) -> 
     return response.json()
 
 
-def _register(page, title: str) -> str:
-    """Fill the registration form (a concert, two grades) with a start in the past first: the API's message appears by
-    that field and focus moves to it; then a good start, and the dashboard opens. The performance's id."""
+def _register_match(page, title: str) -> str:
+    """Fill the registration form for a match (two teams, two grades) the way people get it wrong: first a start in the
+    past (the API's message appears by that field and the focus moves there), then one team named twice (by the
+    teams); then right, and the dashboard opens. The match's id."""
     page.get_by_role("link", name="새 공연·경기 등록").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("공연·경기 등록")
+    page.get_by_role("radio", name="경기").check()
     page.get_by_label("제목").fill(title)
-    page.get_by_label("장소").fill("세종문화회관 대극장")
+    page.get_by_label("장소").fill("잠실야구장")
     page.get_by_label(re.compile("^시작 일시")).fill(_local(datetime.now() - timedelta(days=1)))
+    page.get_by_label("1번 팀", exact=True).fill("두산 베어스")
+    page.get_by_label("2번 팀", exact=True).fill("두산 베어스")
     page.get_by_label("1번 등급 이름").fill("VIP")
     page.get_by_label("1번 등급 가격 (원)").fill("110000")
     page.get_by_label("1번 등급 좌석 수").fill("20")
@@ -57,50 +61,63 @@ def _register(page, title: str) -> str:
 
     starts.fill(_local(datetime.now() + timedelta(days=60)))
     page.get_by_role("button", name="등록하기").click()
+    expect(page.locator("#teams-error")).to_contain_text("each team must be named once")
+    expect(starts).not_to_have_attribute("aria-invalid", "true")
+
+    page.get_by_label("2번 팀", exact=True).fill("LG 트윈스")
+    page.get_by_role("button", name="등록하기").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{title} 현황")
     match = re.search(r"#/organizer/performances/([0-9A-Z]{26})", page.url)
     assert match, page.url
     return match.group(1)
 
 
-def test_an_organizer_registers_and_the_dashboard_counts_a_sale(desktop_page, portal_url, organizer, local_stack):
+def test_an_organizer_registers_a_match_and_the_dashboard_counts_a_sale(
+    desktop_page, portal_url, organizer, local_stack
+):
     page = desktop_page
-    title = f"서울시향 신년음악회 {uuid.uuid4().hex[:4]}"
+    title = f"두산 베어스 vs LG 트윈스 {uuid.uuid4().hex[:4]}"
     sign_in(page, portal_url, organizer.username, organizer.password)
     expect(page.get_by_role("heading", level=1)).to_have_text("주최자 화면")
-    performance_id = _register(page, title)
+    match_id = _register_match(page, title)
     expect(page.locator("[data-figure='sold']")).to_have_text("0")
+    expect(page.locator(".badge.kind-match")).to_have_text("경기")
 
-    # A customer buys three VIP seats (through the API: this test watches the organizer's screen).
+    # A fan buys three VIP seats for LG with a 10,000 KRW stake (through the API: this test watches the organizer).
     from boxoffice_dev import demo
 
-    buyer = demo.user(local_stack.endpoint, local_stack.outputs, f"buyer-{uuid.uuid4().hex[:8]}@boxoffice.test")
+    fan = demo.user(local_stack.endpoint, local_stack.outputs, f"fan-{uuid.uuid4().hex[:8]}@boxoffice.test")
+    body = {"performanceId": match_id, "grade": "VIP", "quantity": 3, "team": "LG 트윈스", "stake": 10000,
+            "paymentMethod": "pm_card_visa"}  # fmt: skip
     local_stack.wait_for(
         lambda: (
             requests.post(
-                f"{local_stack.url}/bookings",
-                json={"performanceId": performance_id, "grade": "VIP", "quantity": 3, "paymentMethod": "pm_card_visa"},
-                headers={"Authorization": f"Bearer {buyer.token}"},
-                timeout=30,
+                f"{local_stack.url}/bookings", json=body, headers={"Authorization": f"Bearer {fan.token}"}, timeout=30
             ).status_code
             == 201
         ),
         timeout=60,
-        what="the new performance opening for booking",
+        what="the new match opening for booking",
     )
     # The dashboard reads itself again every few seconds: the sale shows up without a reload.
-    expect(page.locator("[data-figure='sold']")).to_have_text("3", timeout=30_000)
-    expect(page.locator("[data-figure='revenue']")).to_have_text("₩330,000", timeout=30_000)
-    expect(page.locator("[data-figure='headcount']")).to_have_text("3", timeout=30_000)
-    vip = page.locator("tr[data-grade='VIP']")
-    expect(vip).to_contain_text("₩330,000")
+    expect(page.locator("[data-figure='sold']")).to_have_text("3")
+    expect(page.locator("[data-figure='revenue']")).to_have_text("₩340,000")  # the tickets and the stake
+    expect(page.locator("[data-figure='stakes']")).to_have_text("₩10,000")
+    expect(page.locator("[data-figure='headcount']")).to_have_text("3")
+    expect(page.locator("tr[data-grade='VIP']")).to_contain_text("₩330,000")
+    expect(page.locator("tr[data-team='LG 트윈스']")).to_contain_text("₩10,000")
     expect(page.get_by_role("img", name="누적 판매 티켓")).to_be_visible()
     rows = page.locator("table.booking-list tbody tr")
     expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("LG 트윈스")
     expect(rows.first).to_contain_text("예매 확정")
     page.screenshot(path=str(SCREENSHOTS / "organizer-dashboard.png"), full_page=True)
 
-    # Filters: no cancelled booking yet, then all of them again.
+    # The list's filters are the API's: by team, by status.
+    page.get_by_label("팀", exact=True).select_option("두산 베어스")
+    expect(page.get_by_text("조건에 맞는 예매가 없습니다.")).to_be_visible()
+    page.get_by_label("팀", exact=True).select_option("LG 트윈스")
+    expect(rows).to_have_count(1)
     page.get_by_label("상태").select_option("CANCELLED")
     expect(page.get_by_text("조건에 맞는 예매가 없습니다.")).to_be_visible()
     page.get_by_label("상태").select_option("")

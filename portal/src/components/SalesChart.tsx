@@ -1,9 +1,10 @@
 import type { Booking } from '../api'
 import { useI18n } from '../i18n'
 
-const W = 320
-const H = 160
-const PAD = { left: 36, right: 8, top: 10, bottom: 24 }
+// Drawn in these units, scaled to the width available (at most 36rem wide, see .chart-svg).
+const W = 480
+const H = 200
+const PAD = { left: 40, right: 12, top: 14, bottom: 28 }
 
 /** Tickets sold over time (the confirmed bookings, cumulative), as an SVG line with the same figures in a table for
  * those who cannot see it. Drawn with SVG attributes only: the CSP allows no inline styles. */
@@ -42,10 +43,10 @@ export function SalesChart({ bookings, now }: { bookings: Booking[]; now: number
         <desc id="chart-desc">{t('dash.chartDesc', { n: i.number(total), from: i.dateTime(new Date(start).toISOString()) })}</desc>
         <line x1={PAD.left} y1={H - PAD.bottom} x2={W - PAD.right} y2={H - PAD.bottom} class="axis" />
         <line x1={PAD.left} y1={PAD.top} x2={PAD.left} y2={H - PAD.bottom} class="axis" />
-        <text x={PAD.left - 4} y={PAD.top + 8} text-anchor="end" class="tick">{total}</text>
-        <text x={PAD.left - 4} y={H - PAD.bottom} text-anchor="end" class="tick">0</text>
-        <text x={PAD.left} y={H - 6} class="tick">{i.time(new Date(start).toISOString())}</text>
-        <text x={W - PAD.right} y={H - 6} text-anchor="end" class="tick">{i.time(new Date(end).toISOString())}</text>
+        <text x={PAD.left - 6} y={PAD.top + 10} text-anchor="end" class="tick">{total}</text>
+        <text x={PAD.left - 6} y={H - PAD.bottom} text-anchor="end" class="tick">0</text>
+        <text x={PAD.left} y={H - 8} class="tick">{i.time(new Date(start).toISOString())}</text>
+        <text x={W - PAD.right} y={H - 8} text-anchor="end" class="tick">{i.time(new Date(end).toISOString())}</text>
         <path d={path} class="line" />
       </svg>
       <figcaption>

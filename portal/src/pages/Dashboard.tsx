@@ -3,17 +3,18 @@ import { all, ApiError, call, get, type Booking, type BookingStatus, type Bookin
 import { Notice } from '../components/Notice'
 import { Page } from '../components/Page'
 import { SalesChart } from '../components/SalesChart'
+import { Scroll } from '../components/Scroll'
 import { BookingStatus as StatusBadge, RefundStatus } from '../components/Status'
 import { usePoll } from '../hooks'
 import { useI18n, type MessageKey } from '../i18n'
 import { href } from '../router'
 import { PerformanceBadges } from './shared'
-import { TallyView } from './TallyView'
 
 // The chart is drawn from the bookings list (the API has no time series): at most this many, the newest.
 const CHART_MAX = 1000
 const LIST_PAGE = 50
-const STATUSES: BookingStatus[] = ['CONFIRMED', 'PAYMENT_PENDING', 'HELD', 'PAYMENT_FAILED', 'EXPIRED', 'CANCELLED']
+// The statuses the API filters by (a booking is HELD only for the moment its payment is being taken).
+const STATUSES: BookingStatus[] = ['CONFIRMED', 'PAYMENT_PENDING', 'PAYMENT_FAILED', 'EXPIRED', 'CANCELLED']
 
 export function Dashboard({ performanceId }: { performanceId: string }) {
   const i = useI18n()
@@ -120,7 +121,7 @@ export function Dashboard({ performanceId }: { performanceId: string }) {
           <span class="tile-value" data-figure="sold">{i.number(summary.confirmedTickets)}</span>
         </li>
         <li>
-          <span class="tile-label">{t('dash.revenue')}</span>
+          <span class="tile-label">{t(match ? 'dash.revenueWithStakes' : 'dash.revenue')}</span>
           <span class="tile-value" data-figure="revenue">{i.won(summary.revenue)}</span>
         </li>
         {match && (
@@ -140,7 +141,7 @@ export function Dashboard({ performanceId }: { performanceId: string }) {
       </ul>
 
       <h2>{t('dash.byGrade')}</h2>
-      <div class="scroll">
+      <Scroll label={t('dash.byGrade')}>
         <table>
           <thead>
             <tr>
@@ -165,9 +166,35 @@ export function Dashboard({ performanceId }: { performanceId: string }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </Scroll>
 
-      {match && <TallyView performanceId={p.performanceId} />}
+      {match && summary.teams && (
+        <>
+          <h2>{t('dash.byTeam')}</h2>
+          <Scroll label={t('dash.byTeam')}>
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{t('book.team')}</th>
+                  <th scope="col" class="num">{t('dash.sold')}</th>
+                  <th scope="col" class="num">{t('dash.bookingCount')}</th>
+                  <th scope="col" class="num">{t('dash.stakes')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {summary.teams.map((tm) => (
+                  <tr key={tm.team} data-team={tm.team}>
+                    <th scope="row">{tm.team}</th>
+                    <td class="num">{i.number(tm.tickets)}</td>
+                    <td class="num">{i.number(tm.bookings)}</td>
+                    <td class="num">{i.won(tm.stake)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Scroll>
+        </>
+      )}
 
       <h2>{t('dash.overTime')}</h2>
       {history && <SalesChart bookings={history.items} now={readAt} />}
@@ -200,7 +227,7 @@ export function Dashboard({ performanceId }: { performanceId: string }) {
           </div>
         )}
       </form>
-      <div class="scroll">
+      <Scroll label={t('dash.bookings')}>
         <table class="booking-list">
           <thead>
             <tr>
@@ -229,7 +256,7 @@ export function Dashboard({ performanceId }: { performanceId: string }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </Scroll>
       {list?.items.length === 0 && <p class="muted">{t('dash.noBookings')}</p>}
       {list?.next && (
         <button type="button" class="secondary" onClick={more}>

@@ -10,6 +10,7 @@ const WHOLE: Record<string, string> = {
   DUPLICATE_GRADE: 'grades',
   CAPACITY_MISMATCH: 'grades',
   TOO_MANY_SEATS: 'grades',
+  NOT_A_MATCH: 'teams',
 }
 
 /** A path of the request body, as the API names it, -> the id of the form field that holds it. */
