@@ -76,7 +76,7 @@ test: venvs lint check-template
 unit: $(VENV)/.installed
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
-integration: $(VENV)/.installed
+integration: $(VENV)/.installed $(SAM_VENV)/.installed
 	$(PY) -m pytest tests/integration $(COVERAGE) $(PYTEST_ARGS)
 
 e2e: venvs
