@@ -15,7 +15,6 @@ from boxoffice_dev.template import (  # noqa: F401
     resources,
 )
 
-
 # SAM's translator lives in the SAM CLI's own virtualenv (it pins a pydantic the functions do not use).
 SAM_PYTHON = ROOT / ".venvs" / "sam" / "bin" / "python"
 _TRANSFORM = """
