@@ -97,7 +97,7 @@ test: venvs portal lint check-template
 unit: $(VENV)/.installed
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
-integration: $(VENV)/.installed
+integration: $(VENV)/.installed $(SAM_VENV)/.installed
 	$(PY) -m pytest tests/integration $(COVERAGE) $(PYTEST_ARGS)
 
 e2e: venvs

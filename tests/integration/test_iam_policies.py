@@ -1,20 +1,23 @@
-"""Least privilege, read from template.yaml: each function's policy reaches exactly what its code uses.
+"""Least privilege, read from template.yaml: each function's role reaches exactly what its code and its wiring use.
 
 EXPECTED says, per function, which (action, resource) pairs its code needs - a resource is a logical id
-of template.yaml, or "<Table>/index/<Index>" for a secondary index. The template must grant exactly
-that: nothing more (no other table, index, bus or queue, no wildcard action or resource, no SAM policy
-template or managed policy that could hide one), nothing less. A function's environment may only name
-resources its policy covers.
+of template.yaml, "<Table>/index/<Index>" for a secondary index, "<Table>/stream" for a table's stream. Every
+function has a role of its own, written out in the template (no SAM `Policies`: SAM would attach AWS managed
+policies whose resource is "*"); the role must grant exactly EXPECTED plus what the function's wiring needs -
+reading its own queue or stream, sending to its on-failure destination, writing its own log group, X-Ray -
+nothing more (no other table, index, bus or queue, no wildcard action, no wildcard resource but X-Ray's), nothing
+less. A function's environment may only name resources its role covers.
+
+Every role of the template as `sam deploy` sends it (transformed by SAM's own translator) is checked too: no
+managed policy, one service may assume it, no wildcard but X-Ray's.
 
 EXPECTED is checked against the code too: every handler runs in moto through the real chain while each
 AWS call it makes is recorded, and every recorded call must be in EXPECTED.
-
-(The roles SAM adds on its own - the basic execution role, X-Ray, and for each event source the
-permission to read that stream or queue - are not in `Policies` and are outside this check.)
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from collections import defaultdict
 
@@ -89,8 +92,8 @@ def _resource_id(value) -> str:
         return value["Ref"]
     if isinstance(value, dict) and "Fn::GetAtt" in value:
         logical, attr = value["Fn::GetAtt"]
-        assert attr == "Arn", f"unexpected attribute {value}"
-        return logical
+        assert attr in ("Arn", "StreamArn"), f"unexpected attribute {value}"
+        return logical if attr == "Arn" else f"{logical}/stream"
     if isinstance(value, dict) and "Fn::Sub" in value and isinstance(value["Fn::Sub"], str):
         text = value["Fn::Sub"]
         if "*" in text:
@@ -104,28 +107,73 @@ def _resource_id(value) -> str:
     raise AssertionError(f"resource {value!r} is not a reference to a resource of this template")
 
 
-def granted(function: str) -> set[tuple[str, str]]:
-    """The (action, resource) pairs the template's `Policies` give `function`."""
-    props = template.functions()[function]
+# Actions that take no resource but "*" (AWS's service authorization reference): the only wildcard allowed.
+NO_RESOURCE_LEVEL = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+QUEUE_READ = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes")
+STREAM_READ = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator")
+
+
+def statement_grants(statement: dict, where: str) -> set[tuple[str, str]]:
+    """The (action, resource) pairs one statement allows; refuses a wildcard (but X-Ray's "*"), Deny-less tricks."""
+    assert statement.get("Effect") == "Allow", f"{where}: {statement}"
+    assert "NotAction" not in statement, f"{where}: {statement}"
+    assert "NotResource" not in statement, f"{where}: {statement}"
+    actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+    resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
     out = set()
-    for policy in props.get("Policies", []):
-        assert isinstance(policy, dict), policy
-        assert set(policy) == {"Statement"}, (
-            f"{function}: only inline statements are allowed (a SAM policy template or managed policy can hide "
-            f"a wide grant): {policy!r}"
-        )
-        statements = policy["Statement"]
-        for statement in statements if isinstance(statements, list) else [statements]:
-            assert statement.get("Effect") == "Allow", f"{function}: {statement}"
-            assert "NotAction" not in statement, f"{function}: {statement}"
-            assert "NotResource" not in statement, f"{function}: {statement}"
-            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-            resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
-            for action in actions:
-                if "*" in action:
-                    raise Wildcard(f"{function}: wildcard action {action!r}")
-                for resource in resources:
-                    out.add((action, _resource_id(resource)))
+    for action in actions:
+        if "*" in action:
+            raise Wildcard(f"{where}: wildcard action {action!r}")
+        for resource in resources:
+            if resource == "*" and action in NO_RESOURCE_LEVEL:
+                out.add((action, "*"))
+            else:
+                out.add((action, _resource_id(resource)))
+    return out
+
+
+def role_of(function: str) -> str:
+    """The logical id of the function's role: every function names its own."""
+    props = template.functions()[function]
+    assert "Policies" not in props, f"{function}: SAM Policies make a role with AWS managed policies; name a Role"
+    role = props.get("Role")
+    assert isinstance(role, dict), f"{function}: no Role of the template's own"
+    assert "Fn::GetAtt" in role, f"{function}: no Role of the template's own"
+    name, attr = role["Fn::GetAtt"]
+    assert attr == "Arn"
+    return name
+
+
+def granted(function: str) -> set[tuple[str, str]]:
+    """The (action, resource) pairs the function's role gives it."""
+    role = template.resources()[role_of(function)]
+    assert role["Type"] == "AWS::IAM::Role"
+    assert "ManagedPolicyArns" not in role["Properties"], f"{function}: a managed policy can hide a wide grant"
+    out = set()
+    for policy in role["Properties"]["Policies"]:
+        for statement in policy["PolicyDocument"]["Statement"]:
+            out |= statement_grants(statement, function)
+    return out
+
+
+def wiring(function: str) -> set[tuple[str, str]]:
+    """What a function needs for its event sources and its logs, whatever its code does."""
+    props = template.functions()[function]
+    out = {("logs:CreateLogStream", f"{function}Logs"), ("logs:PutLogEvents", f"{function}Logs")}
+    out |= (
+        {(a, "*") for a in NO_RESOURCE_LEVEL}
+        if template.load()["Globals"]["Function"]["Tracing"] == "Active"
+        else set()
+    )
+    for source in props.get("Events", {}).values():
+        p = source.get("Properties", {})
+        if source["Type"] == "SQS":
+            out |= {(a, p["Queue"]["Fn::GetAtt"][0]) for a in QUEUE_READ}
+        if source["Type"] == "DynamoDB":
+            out |= {(a, f"{p['Stream']['Fn::GetAtt'][0]}/stream") for a in STREAM_READ}
+            failed_to = p.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+            if failed_to:
+                out.add(("sqs:SendMessage", failed_to["Fn::GetAtt"][0]))
     return out
 
 
@@ -139,7 +187,8 @@ def test_every_function_has_an_expected_policy():
 @pytest.mark.parametrize("function", FUNCTIONS)
 def test_policy_grants_exactly_what_the_code_needs(function):
     grants = granted(function)
-    extra, missing = grants - EXPECTED[function], EXPECTED[function] - grants
+    needed = EXPECTED[function] | wiring(function)
+    extra, missing = grants - needed, needed - grants
     assert not extra, f"{function} may do more than it needs: {sorted(extra)}"
     assert not missing, f"{function} lacks what its code does: {sorted(missing)}"
 
@@ -147,9 +196,8 @@ def test_policy_grants_exactly_what_the_code_needs(function):
 @pytest.mark.parametrize("function", FUNCTIONS)
 def test_policy_never_reaches_another_contexts_table(function):
     """A context reads and writes only its own table (DESIGN 1); the shared idempotency table aside."""
-    tables = {r.split("/")[0] for _, r in granted(function) if r.endswith("Table") or "/index/" in r} - {
-        "IdempotencyTable"
-    }
+    tables = {r.split("/")[0] for _, r in granted(function) - wiring(function) if r.split("/")[0].endswith("Table")}
+    tables -= {"IdempotencyTable"}
     assert len(tables) <= 1, f"{function} reaches {sorted(tables)}"
     if function in ("BookTicketFunction", "CancelBookingFunction"):
         assert tables == {"BookingsTable"}  # booking never depends on performance management
@@ -193,35 +241,76 @@ def _refs(value) -> set[str]:
     ],
 )
 def test_the_checker_refuses_wildcards(monkeypatch, statement, why):
-    functions = template.functions()
-    patched = {
-        **functions,
-        "BookTicketFunction": {**functions["BookTicketFunction"], "Policies": [{"Statement": [statement]}]},
-    }
-    monkeypatch.setattr(template, "functions", lambda: patched)
+    _with_statement(monkeypatch, "BookTicketFunction", statement)
     with pytest.raises(Wildcard):
         granted("BookTicketFunction")
 
 
-def test_the_checker_catches_a_reach_into_another_table(monkeypatch):
-    functions = template.functions()
-    book = functions["BookTicketFunction"]
-    widened = [
-        *book["Policies"],
-        {
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Action": ["dynamodb:GetItem"],
-                    "Resource": {"Fn::GetAtt": ["PerformancesTable", "Arn"]},
-                }
-            ]
-        },
-    ]
+def _with_statement(monkeypatch, function: str, statement: dict) -> None:
+    """The template, with one more statement in the function's role."""
+    resources = template.resources()
+    name = role_of(function)
+    role = copy.deepcopy(resources[name])
+    role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"].append(statement)
+    _patch_resources(monkeypatch, {**resources, name: role})
+
+
+def _patch_resources(monkeypatch, patched: dict) -> None:
     monkeypatch.setattr(
-        template, "functions", lambda: {**functions, "BookTicketFunction": {**book, "Policies": widened}}
+        template, "resources", lambda kind=None: {n: r for n, r in patched.items() if kind in (None, r["Type"])}
     )
+
+
+def test_the_checker_catches_a_reach_into_another_table(monkeypatch):
+    statement = {
+        "Effect": "Allow",
+        "Action": ["dynamodb:GetItem"],
+        "Resource": {"Fn::GetAtt": ["PerformancesTable", "Arn"]},
+    }
+    _with_statement(monkeypatch, "BookTicketFunction", statement)
     assert ("dynamodb:GetItem", "PerformancesTable") in granted("BookTicketFunction") - EXPECTED["BookTicketFunction"]
+
+
+def test_the_checker_refuses_a_managed_policy(monkeypatch):
+    resources = template.resources()
+    name = role_of("HeadcountFunction")
+    role = copy.deepcopy(resources[name])
+    role["Properties"]["ManagedPolicyArns"] = ["arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole"]
+    _patch_resources(monkeypatch, {**resources, name: role})
+    with pytest.raises(AssertionError, match="managed policy"):
+        granted("HeadcountFunction")
+
+
+def test_each_function_has_a_role_of_its_own():
+    roles = [role_of(f) for f in FUNCTIONS]
+    assert len(set(roles)) == len(roles)
+    assert set(roles) <= set(template.resources("AWS::IAM::Role"))
+
+
+def _deployed_roles() -> dict[str, dict]:
+    return {n: r for n, r in template.transformed()["Resources"].items() if r["Type"] == "AWS::IAM::Role"}
+
+
+def test_every_role_sam_deploys_is_least_privilege():
+    """What CloudFormation gets (SAM adds roles of its own for some features): every role, not just functions'."""
+    roles = _deployed_roles()
+    assert set(roles) >= {role_of(f) for f in FUNCTIONS}
+    for name, role in roles.items():
+        props = role["Properties"]
+        assert not props.get("ManagedPolicyArns"), f"{name}: managed policies {props['ManagedPolicyArns']}"
+        [trust] = props["AssumeRolePolicyDocument"]["Statement"]
+        assert trust["Effect"] == "Allow"
+        assert trust["Action"] in ("sts:AssumeRole", ["sts:AssumeRole"]), name
+        services = trust["Principal"]["Service"]
+        assert isinstance(services, str) or len(services) == 1, f"{name}: assumed by {services}"
+        for policy in props.get("Policies", []):
+            for statement in policy["PolicyDocument"]["Statement"]:
+                statement_grants(statement, name)  # raises on a wildcard
+    others = {n: r["Type"] for n, r in template.transformed()["Resources"].items() if r["Type"] in IAM_POLICY_KINDS}
+    assert others == {}, f"policies outside the roles: {others}"
+
+
+IAM_POLICY_KINDS = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::User", "AWS::IAM::Group")
 
 
 # ------------------------------------------------------------------ EXPECTED against what the code really calls
