@@ -55,7 +55,15 @@ function Header({ route }: { route: Route }) {
           {me ? (
             <li class="who">
               <span class="user" title={me.username}>{me.email ?? me.username}</span>
-              <button type="button" class="link" onClick={() => signOut().then(() => navigate(href()))}>
+              <button
+                type="button"
+                class="link"
+                onClick={() => {
+                  // Leave the page first: a signed-in page must not flash its "sign in" state while Cognito answers.
+                  navigate(href())
+                  void signOut()
+                }}
+              >
                 {t('nav.signOut')}
               </button>
             </li>

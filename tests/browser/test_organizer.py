@@ -32,6 +32,14 @@ def _book(stack, token: str, performance_id: str, grade: str, quantity: int) -> 
     return response.json()
 
 
+def _grade(page, n: int, name: str, price: int, seats: int) -> None:
+    """Grade n's fields, each named within its group ("1번 등급": 이름, 가격, 좌석 수)."""
+    group = page.get_by_role("group", name=f"{n}번 등급", exact=True)
+    group.get_by_label("이름").fill(name)
+    group.get_by_label("가격 (원)").fill(str(price))
+    group.get_by_label("좌석 수").fill(str(seats))
+
+
 def _register_match(page, title: str) -> str:
     """Fill the registration form for a match (two teams, two grades) the way people get it wrong: first a start in the
     past (the API's message appears by that field and the focus moves there), then one team named twice (by the
@@ -44,13 +52,9 @@ def _register_match(page, title: str) -> str:
     page.get_by_label(re.compile("^시작 일시")).fill(_local(datetime.now() - timedelta(days=1)))
     page.get_by_label("1번 팀", exact=True).fill("두산 베어스")
     page.get_by_label("2번 팀", exact=True).fill("두산 베어스")
-    page.get_by_label("1번 등급 이름").fill("VIP")
-    page.get_by_label("1번 등급 가격 (원)").fill("110000")
-    page.get_by_label("1번 등급 좌석 수").fill("20")
+    _grade(page, 1, "VIP", 110000, 20)
     page.get_by_role("button", name="등급 추가").click()
-    page.get_by_label("2번 등급 이름").fill("R")
-    page.get_by_label("2번 등급 가격 (원)").fill("70000")
-    page.get_by_label("2번 등급 좌석 수").fill("40")
+    _grade(page, 2, "R", 70000, 40)
     page.get_by_label("1인 한도 (매)").fill("6")
     page.get_by_role("button", name="등록하기").click()
 

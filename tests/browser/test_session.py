@@ -29,7 +29,7 @@ def test_the_session_is_refreshed_before_it_expires_and_sign_out_ends_it(page, p
     with page.expect_request(lambda r: _cognito_call(r, ".GlobalSignOut")) as signing_out:
         page.get_by_role("button", name="로그아웃").click()
     assert signing_out.value.response().ok  # the refresh token is revoked everywhere
-    expect(page.get_by_role("link", name="로그인")).to_be_visible()
+    expect(page.get_by_role("navigation").get_by_role("link", name="로그인")).to_be_visible()
     page.goto(portal_url + "#/bookings")
     expect(page.get_by_role("heading", level=1)).to_have_text("로그인이 필요합니다")
 
@@ -41,10 +41,10 @@ def test_a_reload_forgets_the_session_but_keeps_the_language(page, portal_url, c
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.reload()
     # Tokens were in memory only: gone. The language choice is all the portal keeps (localStorage).
-    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+    expect(page.get_by_role("navigation").get_by_role("link", name="Sign in")).to_be_visible()
     assert page.evaluate("() => Object.keys(localStorage)") == ["boxoffice.lang"]
     page.get_by_role("button", name="한국어").click()
-    expect(page.get_by_role("link", name="로그인")).to_be_visible()
+    expect(page.get_by_role("navigation").get_by_role("link", name="로그인")).to_be_visible()
 
 
 def test_times_are_shown_in_the_viewers_zone_in_korean_then_english(page, browser, portal_url, concert):

@@ -166,28 +166,31 @@ export function RegisterPerformance() {
         <fieldset {...group('grades')}>
           <legend>{t('reg.grades')}</legend>
           {grades.map((row, n) => (
-            <div class="row grade-row" key={n}>
-              <div class="field">
-                <label for={`grade-${n}-grade`}>{t('reg.gradeName', { n: n + 1 })}</label>
-                <input {...invalid(`grade-${n}-grade`)} type="text" required maxLength={8} autoCapitalize="characters" value={row.grade} onInput={(e) => setGrade(n, 'grade', e.currentTarget.value)} />
-                {message(`grade-${n}-grade`)}
-              </div>
-              <div class="field">
-                <label for={`grade-${n}-price`}>{t('reg.price', { n: n + 1 })}</label>
-                <input {...invalid(`grade-${n}-price`)} type="number" inputMode="numeric" min={0} step={1000} required value={row.price} onInput={(e) => setGrade(n, 'price', e.currentTarget.value)} />
-                {message(`grade-${n}-price`)}
-              </div>
-              <div class="field">
-                <label for={`grade-${n}-seats`}>{t('reg.seats', { n: n + 1 })}</label>
-                <input {...invalid(`grade-${n}-seats`)} type="number" inputMode="numeric" min={1} required value={row.seats} onInput={(e) => setGrade(n, 'seats', e.currentTarget.value)} />
-                {message(`grade-${n}-seats`)}
+            <fieldset class="grade-row" key={n}>
+              <legend>{t('reg.gradeN', { n: n + 1 })}</legend>
+              <div class="row">
+                <div class="field">
+                  <label for={`grade-${n}-grade`}>{t('reg.gradeName')}</label>
+                  <input {...invalid(`grade-${n}-grade`)} type="text" required maxLength={8} autoCapitalize="characters" value={row.grade} onInput={(e) => setGrade(n, 'grade', e.currentTarget.value)} />
+                  {message(`grade-${n}-grade`)}
+                </div>
+                <div class="field">
+                  <label for={`grade-${n}-price`}>{t('reg.price')}</label>
+                  <input {...invalid(`grade-${n}-price`)} type="number" inputMode="numeric" min={0} step={1000} required value={row.price} onInput={(e) => setGrade(n, 'price', e.currentTarget.value)} />
+                  {message(`grade-${n}-price`)}
+                </div>
+                <div class="field">
+                  <label for={`grade-${n}-seats`}>{t('reg.seats')}</label>
+                  <input {...invalid(`grade-${n}-seats`)} type="number" inputMode="numeric" min={1} required value={row.seats} onInput={(e) => setGrade(n, 'seats', e.currentTarget.value)} />
+                  {message(`grade-${n}-seats`)}
+                </div>
               </div>
               {grades.length > 1 && (
                 <button type="button" class="secondary small" onClick={() => setGrades((rows) => rows.filter((_, m) => m !== n))}>
                   {t('reg.removeGrade', { n: n + 1 })}
                 </button>
               )}
-            </div>
+            </fieldset>
           ))}
           {grades.length < MAX_GRADES && (
             <button type="button" class="secondary small" onClick={() => setGrades((rows) => [...rows, { grade: '', price: '', seats: '' }])}>

@@ -26,6 +26,7 @@ export function TallyView({ performanceId }: { performanceId: string }) {
   return (
     <section class="tally" aria-labelledby="tally-title">
       <h2 id="tally-title">{t('tally.title')}</h2>
+      {!tally && !failed && <p class="muted">{t('common.loading')}</p>}
       {failed && !tally && <p class="muted">{t('tally.unavailable')}</p>}
       {tally && (
         <>
