@@ -78,3 +78,28 @@ class Api:
 @pytest.fixture(scope="session")
 def api(local_stack) -> Api:
     return Api(local_stack)
+
+
+def stored_bookings(stack, performance_id: str) -> list[dict]:
+    """Every booking of a performance as the BookingsTable holds it (the truth), read consistently."""
+    from boto3.dynamodb.types import TypeDeserializer
+
+    plain = TypeDeserializer().deserialize
+    ddb = stack.client("dynamodb")
+    args = {
+        "TableName": stack.resources["BookingsTable"],
+        "KeyConditionExpression": "pk = :p AND begins_with(sk, :b)",
+        "ExpressionAttributeValues": {":p": {"S": f"PERF#{performance_id}"}, ":b": {"S": "BOOKING#"}},
+        "ConsistentRead": True,
+    }
+    out = []
+    while True:
+        page = ddb.query(**args)
+        for item in page["Items"]:
+            booking = {k: plain(v) for k, v in item.items()}
+            booking["quantity"] = int(booking["quantity"])
+            booking.setdefault("cancelReason", None)
+            out.append(booking)
+        if "LastEvaluatedKey" not in page:
+            return out
+        args["ExclusiveStartKey"] = page["LastEvaluatedKey"]
