@@ -23,12 +23,13 @@ LINTED    := functions tools bench tests
 COVERAGE_REPORT := --cov=functions/boxoffice --cov-report=term:skip-covered
 COVERAGE  := $(COVERAGE_REPORT) --cov-fail-under=95
 
-.PHONY: help venvs lint test unit integration e2e check-template run build contracts openapi stress bench clean
+.PHONY: help venvs lint lint-ops test unit integration e2e check-template run build contracts openapi stress bench clean
 
 help:
 	@echo "make test        - install everything pinned, run the gate and every tier of tests"
 	@echo "make run         - start the local stack (emulator + sam deploy) and serve the API on :3000"
 	@echo "make lint        - ruff (lint and format) and mypy"
+	@echo "make lint-ops    - the deploy pipeline offline: workflows (actionlint), pipeline/template.yaml (cfn-lint, roles)"
 	@echo "make unit        - the pure tier: domain rules, validation, contracts (seconds)"
 	@echo "make integration - the template's stack in moto, functions in-process"
 	@echo "make e2e         - over HTTP against the local stack"
@@ -79,8 +80,16 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pre-commit validate-config .pre-commit-config.yaml
 
+# The deploy pipeline, offline (seconds): the workflows with actionlint (and the pinned ShellCheck on their run:
+# scripts; pyflakes off, no step runs Python inline); pipeline/template.yaml with cfn-lint; and whether its
+# execution roles allow what CloudFormation needs for every resource of template.yaml (README, "Pipeline").
+lint-ops: $(VENV)/.installed $(SAM_VENV)/.installed
+	$(VENV)/bin/actionlint -shellcheck $(VENV)/bin/shellcheck -pyflakes= .github/workflows/*.yml
+	$(CFN_LINT) pipeline/template.yaml
+	$(SAM_VENV)/bin/python tools/check_pipeline_roles.py
+
 # The gate first (seconds), then every tier: unit, integration (with coverage), end to end.
-test: venvs lint check-template
+test: venvs lint lint-ops check-template
 	$(SAM) build --config-env dev
 	$(PY) -m pytest tests -m "not stress" $(COVERAGE) $(PYTEST_ARGS)
 
