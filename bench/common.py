@@ -177,5 +177,52 @@ def customers_for(seats: int, clients: int, limit: int = 10, spare: float = 1.3)
     return math.ceil(need / clients) * clients
 
 
+_WORKER_OF: dict[int, str] = {}
+
+
+def _worker(pid: int, book_ticket: str) -> str:
+    """Which function a worker process of the emulator runs (its AWS_LAMBDA_FUNCTION_NAME): BookTicket (deployed as
+    `book_ticket`), the benchmark's no-op, or the event chain (every other function)."""
+    if pid not in _WORKER_OF:
+        try:
+            env = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        except OSError:
+            return "event chain"
+        name = next((e.split(b"=", 1)[1].decode() for e in env if e.startswith(b"AWS_LAMBDA_FUNCTION_NAME=")), "")
+        kind = "BookTicket" if name == book_ticket else "no-op" if name.startswith("bench-noop-") else "event chain"
+        _WORKER_OF[pid] = kind
+    return _WORKER_OF[pid]
+
+
+def cpu_seconds(stack) -> dict[str, float]:
+    """CPU time (user + system, seconds) used so far by each part of the local stack, from /proc: the emulator's own
+    process (API Gateway, DynamoDB, streams, SQS, EventBridge: one Python process), the function workers it started
+    (its session: BookTicket, the no-op, every other function), localstripe (its session), this benchmark process
+    (its clients and the local HTTP pass-through); everything else the machine ran (`other`: the kernel, other
+    processes) and its idle time."""
+    tick = os.sysconf("SC_CLK_TCK")
+    emulator, payments = stack.emulator.process.pid, stack.payments.process.pid
+    book_ticket = stack.resources["BookTicketFunction"]
+    out = dict.fromkeys(("emulator", "BookTicket", "no-op", "event chain", "localstripe"), 0.0)
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()  # from field 3 (state) on
+        session, used = int(fields[3]), sum(int(x) for x in fields[11:15]) / tick  # utime stime cutime cstime
+        if session == emulator:
+            out["emulator" if int(entry) == emulator else _worker(int(entry), book_ticket)] += used
+        elif session == payments:
+            out["localstripe"] += used
+    out["bench"] = sum(os.times()[:2])
+    cpu = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    out["idle"] = (cpu[3] + cpu[4]) / tick  # idle + iowait, all CPUs
+    out["other"] = (sum(cpu[:8]) - cpu[3] - cpu[4]) / tick - sum(v for k, v in out.items() if k != "idle")
+    return out
+
+
 def dumps(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))

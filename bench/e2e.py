@@ -10,6 +10,7 @@ import base64
 import contextlib
 import io
 import json
+import os
 import random
 import threading
 import time
@@ -18,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from common import create_table_like, local_parameter, median, p95, point_domain_at, say
+from common import cpu_seconds, create_table_like, local_parameter, median, p95, point_domain_at, say
 
 LIMIT = 10  # maxPerCustomer of every performance the benchmark registers (the most the API allows)
 PAID_GRADE, PRICE = "R", 50_000  # the paid sales' one grade and its price (KRW)
@@ -400,12 +401,16 @@ def _payments_check(stack, bookings: list[dict]) -> dict:
 
 
 def flash_sale(stack, http, org_token, tokens, noop_path, capacity=5000, clients=32, per_round=4) -> dict:
-    """Three kinds of round, interleaved (the order rotates round by round), each all 32 clients at once: the free
-    sale, the no-op route (the free sale's floor, timed while the free sale runs), and the paid sale (one priced grade,
-    pm_card_visa on localstripe); until both sales are sold out. Each client books as its own customers in turn."""
+    """Two phases, each of interleaved rounds (the order rotates round by round), each round all 32 clients at once,
+    each client booking as its own customers in turn:
+
+    1. the free sale vs the no-op route (its floor), until the free sale is sold out;
+    2. the paid sale (one priced grade, pm_card_visa on localstripe) vs a second free sale, until both are sold out.
+
+    Between them the event chain carries the first phase's bookings, so the second does not inherit them."""
     ddb = stack.client("dynamodb")
-    pids = {"free": _register(http, org_token, capacity, "Flash sale"),
-            "paid": _register(http, org_token, capacity, "Flash sale (paid)", paid=True)}  # fmt: skip
+    titles = {"free": "Flash sale", "paid": "Flash sale (paid)", "free2": "Flash sale (free, beside the paid one)"}
+    pids = {kind: _register(http, org_token, capacity, title, paid=kind == "paid") for kind, title in titles.items()}
     warm = {"free": _register(http, org_token, capacity, "Flash sale warm-up"),
             "paid": _register(http, org_token, capacity, "Flash sale warm-up (paid)", paid=True)}  # fmt: skip
     _wait_open(stack, ddb, [*pids.values(), *warm.values()], capacity)
@@ -424,7 +429,7 @@ def flash_sale(stack, http, org_token, tokens, noop_path, capacity=5000, clients
     lock = threading.Lock()
     sales = {
         kind: {
-            "pid": pids[kind],
+            "pid": pid,
             "paid": kind == "paid",
             "wallets": [_Wallet(tokens[c::clients]) for c in range(clients)],
             "rng": random.Random(20261120),
@@ -432,11 +437,12 @@ def flash_sale(stack, http, org_token, tokens, noop_path, capacity=5000, clients
             "sold": [],  # (bookingId, quantity, status code)
             "answers": {},  # status code (and 409 code) -> count
         }
-        for kind in ("free", "paid")
+        for kind, pid in pids.items()
     }
-    errors = {"free": [], "paid": [], "noop": []}
-    elapsed = {"free": 0.0, "paid": 0.0, "noop": 0.0}
-    requests_done = {"free": 0, "paid": 0, "noop": 0}
+    errors = {"free": [], "paid": [], "free2": [], "noop": []}
+    elapsed = dict.fromkeys(errors, 0.0)
+    requests_done = dict.fromkeys(errors, 0)
+    cpu: dict[str, dict[str, float]] = {k: {} for k in errors}  # CPU seconds by part, during its rounds
 
     def attempt(kind, wallet, quantity) -> tuple[str, int]:
         sale = sales[kind]
@@ -488,48 +494,65 @@ def flash_sale(stack, http, org_token, tokens, noop_path, capacity=5000, clients
                     errors["noop"].append(r.status_code)
         return n
 
-    runs = {
-        "free": lambda c: booking_client("free", c),
-        "noop": noop_client,
-        "paid": lambda c: booking_client("paid", c),
-    }
-    kinds = list(runs)
-    rounds = 0
-    with pool:
-        while not all(s["done"].is_set() for s in sales.values()) and rounds < 600:
-            for kind in kinds[rounds % 3 :] + kinds[: rounds % 3]:
-                sale = sales["free" if kind == "noop" else kind]  # the no-op is timed while the free sale runs
-                if sale["done"].is_set():
+    def phase(kinds: list[str]) -> int:
+        """Rounds of `kinds` in rotating order until their sales are sold out (the no-op runs while the free sale
+        does: it is that sale's floor); returns how many rounds."""
+        rounds = 0
+        while rounds < 600 and not all(sales[k]["done"].is_set() for k in kinds if k in sales):
+            for kind in kinds[rounds % len(kinds) :] + kinds[: rounds % len(kinds)]:
+                if sales["free" if kind == "noop" else kind]["done"].is_set():
                     continue
+                run = noop_client if kind == "noop" else lambda c, kind=kind: booking_client(kind, c)
+                c0 = cpu_seconds(stack)
                 t0 = time.monotonic()
-                requests_done[kind] += sum(pool.map(runs[kind], range(clients)))
+                requests_done[kind] += sum(pool.map(run, range(clients)))
                 elapsed[kind] += time.monotonic() - t0
+                for part, used in cpu_seconds(stack).items():
+                    cpu[kind][part] = cpu[kind].get(part, 0.0) + used - c0[part]
             rounds += 1
             if rounds % 10 == 0:
                 say(
                     f"  flash sale round {rounds}: "
                     + ", ".join(f"{k} {requests_done[k] / max(elapsed[k], 1e-9):.0f} req/s" for k in kinds)
                 )
+        return rounds
+
+    with pool:
+        rounds = [phase(["free", "noop"])]
+        say("  flash sale: the event chain carrying the free sale's bookings before the paid sale ...")
+        stack.wait_for(
+            lambda: _carried(stack, ddb, {pids["free"]: [b for b, *_ in sales["free"]["sold"]]}),
+            timeout=180,
+            interval=1.0,
+            what="the event chain carrying the free sale's bookings",
+        )
+        rounds.append(phase(["paid", "free2"]))
     say("  flash sale: waiting for held paid bookings to settle, then reading localstripe's PaymentIntents ...")
 
     def settled():
         return not any(b["status"] in HOLDING for b in _stored(ddb, stack.resources["BookingsTable"], pids["paid"]))
 
     stack.wait_for(settled, timeout=180, interval=1.0, what="the paid sale's held bookings settling")
-    audits = {
-        "free": _audit(stack, ddb, pids["free"], "GENERAL", capacity),
-        "paid": _audit(stack, ddb, pids["paid"], PAID_GRADE, capacity),
-    }
-    payments = _payments_check(stack, audits["paid"].pop("bookings"))
-    audits["free"].pop("bookings")
+    grades = {"free": "GENERAL", "paid": PAID_GRADE, "free2": "GENERAL"}
+    audits = {kind: _audit(stack, ddb, pids[kind], grade, capacity) for kind, grade in grades.items()}
+    payments = _payments_check(stack, audits["paid"]["bookings"])
     out = {"capacity": capacity, "payments": payments, "rounds": rounds}
-    for kind in ("free", "paid", "noop"):
-        out[kind] = {"rps": requests_done[kind] / elapsed[kind], "requests": requests_done[kind]}
-        out[kind]["seconds"] = elapsed[kind]
-        out[kind]["errors"] = len(errors[kind])
-    for kind in ("free", "paid"):
-        sale = sales[kind]
+    for kind in errors:
+        out[kind] = {
+            "rps": requests_done[kind] / elapsed[kind],
+            "requests": requests_done[kind],
+            "seconds": elapsed[kind],
+            "errors": len(errors[kind]),
+            # CPU per request, ms, by part of the stack, during this kind's rounds (the event chain's consumers of
+            # earlier rounds run meanwhile too); idle: of the machine's CPUs, the share left idle
+            "cpu_ms_per_request": {
+                part: round(used / requests_done[kind] * 1000, 2) for part, used in cpu[kind].items() if part != "idle"
+            },
+            "idle_share": cpu[kind]["idle"] / (elapsed[kind] * (os.cpu_count() or 1)),
+        }
+    for kind, sale in sales.items():
         tickets = sum(q for _, q, _ in sale["sold"])
+        audits[kind].pop("bookings")
         out[kind] |= {
             "tickets": tickets,
             "tickets_per_s": tickets / elapsed[kind],
@@ -539,9 +562,11 @@ def flash_sale(stack, http, org_token, tokens, noop_path, capacity=5000, clients
             **audits[kind],
         }
     say(
-        f"  flash sale: free {out['free']['rps']:.0f}, paid {out['paid']['rps']:.0f}, no-op {out['noop']['rps']:.0f} "
-        f"req/s; paid answers {out['paid']['answers']}; payments {payments}"
+        "  flash sale: "
+        + ", ".join(f"{k} {out[k]['rps']:.0f}" for k in errors)
+        + f" req/s; paid answers {out['paid']['answers']}; payments {payments}"
     )
+    say("  " + _cpu_note({k: out[k] for k in errors}))
     return out
 
 
@@ -640,16 +665,31 @@ def raw_transactions(stack, seconds=3.0, threads=32) -> float:
         ddb.delete_table(TableName=name)
 
 
+def _cpu_note(kinds: dict[str, dict]) -> str:
+    """CPU per request by part of the stack, e.g. 'free 8.6 (emulator 3.9, BookTicket 1.2, ...)'."""
+    parts = []
+    for label, d in kinds.items():
+        used = {k: v for k, v in d["cpu_ms_per_request"].items() if v >= 0.05}
+        inner = ", ".join(f"{k} {v:.1f}" for k, v in sorted(used.items(), key=lambda kv: -kv[1]))
+        parts.append(f"{label} {sum(used.values()):.1f} ({inner})")
+    idle = min(d["idle_share"] for d in kinds.values())
+    return f"CPU ms per request: {'; '.join(parts)}; machine idle <= {idle:.0%}"
+
+
 def flash_rows(d, raw_tps) -> list[dict]:
     cap = d["capacity"]
-    free, paid, noop, pay = d["free"], d["paid"], d["noop"], d["payments"]
-    # never oversold: what the table holds adds up to what the inventory gave out, and never past capacity
-    free_ok = free["oversold"] == 0 and free["consistent"] and free["errors"] == 0
-    paid_ok = paid["oversold"] == 0 and paid["consistent"] and paid["errors"] == 0
+    free, paid, noop, free2, pay = d["free"], d["paid"], d["noop"], d["free2"], d["payments"]
+
+    def sound(sale):
+        # never oversold: what the table holds adds up to what the inventory gave out, and never past capacity
+        return sale["oversold"] == 0 and sale["consistent"] and sale["errors"] == 0
+
+    free_ok, paid_ok = sound(free), sound(paid) and sound(free2)
     payments_ok = pay["wrong"] == 0 and pay["charged_twice"] == 0 and pay["confirmed"] > 0
     ratio = free["rps"] / noop["rps"]
-    paid_ratio = paid["rps"] / free["rps"]
-    common_keys = ("tickets", "bookings", "stored", "available", "statuses", "answers", "errors", "requests", "seconds")
+    paid_ratio = paid["rps"] / free2["rps"]
+    common_keys = ("tickets", "bookings", "stored", "available", "statuses", "answers", "errors", "requests", "seconds",
+                   "cpu_ms_per_request", "idle_share")  # fmt: skip
     return [
         {
             "name": f"4. flash sale over HTTP, 32 clients, {cap:,} seats (requests/s)",
@@ -662,13 +702,14 @@ def flash_rows(d, raw_tps) -> list[dict]:
             "oversold": free["oversold"],
             **{k: free[k] for k in common_keys},
             "note": f"{free['tickets_per_s']:.0f} tickets/s, {free['tickets']:,} sold, oversold {free['oversold']}; "
-            "floor: no-op function behind the same API + authorizer, interleaved rounds",
+            "floor: no-op function behind the same API + authorizer, interleaved rounds; "
+            + _cpu_note({"free": free, "no-op": noop}),
         },
         {
-            "name": "4b. PAID flash sale (pm_card_visa on localstripe) vs the free one (requests/s)",
+            "name": "4b. PAID flash sale (pm_card_visa on localstripe) vs a free one (requests/s)",
             "value": paid["rps"],
             "unit": "req/s",
-            "floor": free["rps"],
+            "floor": free2["rps"],
             "ratio": paid_ratio,
             "target": ">= 0.7x, 0 oversold, 1 payment each",
             "met": paid_ratio >= 0.7 and paid_ok and payments_ok,
@@ -676,10 +717,13 @@ def flash_rows(d, raw_tps) -> list[dict]:
             **{k: paid[k] for k in common_keys},
             "pending_answers": paid["pending_answers"],
             "payments": pay,
+            "free_sale": {k: free2[k] for k in ("rps", "oversold", *common_keys)},
             "note": f"{paid['tickets_per_s']:.0f} tickets/s, {paid['tickets']:,} sold ({paid['pending_answers']} "
             f"answered 202), oversold {paid['oversold']}; {pay['with_one_payment']:,} of {pay['confirmed']:,} "
             f"CONFIRMED with exactly one succeeded PaymentIntent of their amount, {pay['charged_twice']} charged "
-            "twice; same rounds as the free sale",
+            f"twice; floor: a second free sale ({free2['tickets']:,} sold, oversold {free2['oversold']}) in rounds "
+            "interleaved with the paid one's, after the first has been carried; "
+            + _cpu_note({"paid": paid, "free": free2}),
         },
         {
             "name": "4. raw TransactWriteItems, 32 threads (for scale)",
@@ -965,7 +1009,7 @@ def breaker_open(stack, http, org_token, tokens, pairs=100, margin_s=1.0, seats=
     assert _breaker(stack, ddb)["st"] == "closed", _breaker(stack, ddb)
 
     timed = {"paid": [], "free": []}
-    opening, trials, not_bypassed = [], [], []
+    opening, trials, not_bypassed, reopened_meanwhile = [], [], [], 0
     stack.payments.pause()
     try:
         while _breaker(stack, ddb)["st"] != "open" and len(opening) < 3 * failures:
@@ -987,16 +1031,18 @@ def breaker_open(stack, http, org_token, tokens, pairs=100, margin_s=1.0, seats=
                         continue
                     after = _breaker(stack, ddb)
                     answer = r.json() if r.status_code == 202 else {}
+                    # Refused by the breaker: pending with no payment intent, faster than one call to the frozen
+                    # provider could be, and the breaker still open (not half-open: no trial of ours in flight).
                     if not (
                         answer.get("status") == "PAYMENT_PENDING"
                         and not answer.get("paymentId")
                         and dt < timeout_s
-                        and (after["st"], after["oa"]) == ("open", before["oa"])
+                        and after["st"] == "open"
                     ):
-                        not_bypassed.append(
-                            {"status": r.status_code, "s": dt, "answer": answer, "before": before, "after": after,
-                             "t": time.time()}
-                        )
+                        not_bypassed.append({"status": r.status_code, "s": dt, "before": before, "after": after})
+                    if after["oa"] != before["oa"]:
+                        # another caller's trial failing meanwhile opened it again (see the note in breaker_rows)
+                        reopened_meanwhile += 1
             elif before["st"] == "open" and now > before["oa"] / 1000 + reset_s:
                 # past the reset: this booking is the trial call, which the frozen provider lets time out
                 r, dt = book("paid")
@@ -1042,6 +1088,7 @@ def breaker_open(stack, http, org_token, tokens, pairs=100, margin_s=1.0, seats=
         "opening_s": opening,
         "trials_s": trials,
         "not_bypassed": not_bypassed,
+        "reopened_meanwhile": reopened_meanwhile,
         "closed_after": closed,
         "closing_s": closing,
         "statuses": statuses,
@@ -1067,6 +1114,7 @@ def breaker_rows(d) -> list[dict]:
             "met": ratio <= 1.5 and ok,
             "n": len(paid),
             "not_bypassed": d["not_bypassed"],
+            "reopened_meanwhile": d["reopened_meanwhile"],
             "opening_s": d["opening_s"],
             "trials_s": d["trials_s"],
             "closed_after": d["closed_after"],
@@ -1075,7 +1123,8 @@ def breaker_rows(d) -> list[dict]:
             "note": f"opened by {len(d['opening_s'])} paid bookings with localstripe frozen "
             f"({median(d['opening_s']):.1f} s each); timed only while open with >= {d['margin_s']:.0f} s to its "
             f"{d['reset_s']:.0f} s reset, re-opened {len(d['trials_s'])}x by an untimed trial booking; "
-            f"{len(d['not_bypassed'])} timed paid bookings reached the provider; closed after: {d['closed_after']}",
+            f"{len(d['not_bypassed'])} timed paid bookings not refused by the breaker ({d['reopened_meanwhile']} saw "
+            f"another caller's trial fail and re-open it); closed after: {d['closed_after']}",
         },
         {
             "name": "7. same (p50, informational)",

@@ -39,7 +39,7 @@ def _fmt(v, unit=""):
 
 
 def print_table(rows: list[dict]) -> None:
-    head = f"{'figure':<66} {'value':>10} {'unit':<6} {'floor':>9} {'ratio':>7} {'target':<20} {'met':<4}"
+    head = f"{'figure':<66} {'value':>10} {'unit':<6} {'floor':>9} {'ratio':>7} {'target':<36} {'met':<4}"
     print(head)
     print("-" * len(head))
     for r in rows:
@@ -47,7 +47,7 @@ def print_table(rows: list[dict]) -> None:
         ratio = "-" if r["ratio"] is None else f"{r['ratio']:.2f}x"
         print(
             f"{r['name'][:66]:<66} {_fmt(r['value'], r['unit']):>10} {r['unit']:<6} {_fmt(r['floor'], r['unit']):>9} "
-            f"{ratio:>7} {(r['target'] or ''):<20} {met:<4}"
+            f"{ratio:>7} {(r['target'] or ''):<36} {met:<4}"
         )
         if r.get("note"):
             print(f"{'':<4}{r['note']}")

@@ -56,6 +56,7 @@ class Stack:
         self._retry: dict[str, list[dict]] = {}  # stream records whose publisher invocation failed as a whole
         self.functions = template.functions()
         self.down: set[str] = set()  # functions whose queue mappings are disabled (an outage)
+        self.misconfigured: dict[str, dict[str, str]] = {}  # function -> variables over its template environment
         self.published: list[dict] = []
 
     # ------------------------------------------------------------------ building
@@ -89,6 +90,9 @@ class Stack:
     def resolve(self, value):
         if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in ("Ref", "Fn::GetAtt", "Fn::Sub"):
             ((fn, arg),) = value.items()
+            if fn == "Ref" and arg.endswith((".Version", ".Alias")):  # SAM's references to a function's version
+                function, kind = arg.rsplit(".", 1)
+                return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{function}:{'1' if kind == 'Version' else 'live'}"
             if fn == "Ref":
                 return self.names[arg]
             if fn == "Fn::GetAtt":
@@ -162,6 +166,7 @@ class Stack:
             for name in props["Environment"]["Variables"]:
                 os.environ.pop(name, None)
         os.environ.update(self.environment(function))
+        os.environ.update(self.misconfigured.get(function, {}))
         try:
             yield
         finally:

@@ -26,17 +26,23 @@ class NoManagedPolicies:  # AWS managed policy names would be looked up in IAM; 
         return {}
 
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-print(json.dumps(transform(json.load(sys.stdin), {"Stage": "dev"}, NoManagedPolicies())))
+request = json.load(sys.stdin)
+print(json.dumps(transform(request["template"], request["parameters"], NoManagedPolicies())))
 """
 
 
+DEV = (("Stage", "dev"),)
+PROD = (("Stage", "prod"), ("GradualDeploys", "true"), ("DeployType", "Canary10Percent5Minutes"))
+
+
 @cache
-def transformed() -> dict:
-    """The template as `sam deploy` hands it to CloudFormation: transformed by the SAM CLI's own translator, with the
-    code's address as `sam package` makes it."""
+def transformed(parameters: tuple[tuple[str, str], ...] = DEV) -> dict:
+    """The template as `sam deploy` hands it to CloudFormation with these parameter values: transformed by the SAM
+    CLI's own translator, with the code's address as `sam package` makes it."""
     document = copy.deepcopy(load())
     document["Globals"]["Function"]["CodeUri"] = "s3://artifacts/functions.zip"
+    request = {"template": document, "parameters": dict(parameters)}
     out = subprocess.run(
-        [str(SAM_PYTHON), "-c", _TRANSFORM], input=json.dumps(document), capture_output=True, text=True, check=True
+        [str(SAM_PYTHON), "-c", _TRANSFORM], input=json.dumps(request), capture_output=True, text=True, check=True
     )
     return json.loads(out.stdout)

@@ -22,6 +22,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyValidationError,
 )
 
+from boxoffice import snapstart  # noqa: F401  (its hooks, for the API functions that run on SnapStart)
 from boxoffice.clock import ID_PATTERN
 from boxoffice.errors import DomainError, Forbidden, InvalidRequest, Unauthorized
 from boxoffice.observability import logger, metrics
@@ -138,7 +139,8 @@ def api_handler(app: APIGatewayRestResolver):
 _ERRORS = {
     400: (
         "Invalid request: VALIDATION_ERROR, INVALID_TOKEN, INVALID_IDEMPOTENCY_KEY, GRADE_NOT_FOUND, GRADE_REQUIRED, "
-        "DUPLICATE_GRADE, CAPACITY_MISMATCH, MISSING_CAPACITY, TOO_MANY_SEATS, PAYMENT_METHOD_REQUIRED"
+        "DUPLICATE_GRADE, CAPACITY_MISMATCH, MISSING_CAPACITY, TOO_MANY_SEATS, PAYMENT_METHOD_REQUIRED, NOT_A_MATCH, "
+        "TEAMS_REQUIRED, DUPLICATE_TEAM, TEAM_REQUIRED, TEAM_NOT_FOUND"
     ),
     401: "No valid bearer token: UNAUTHORIZED",
     402: (
@@ -147,7 +149,8 @@ _ERRORS = {
         "authentication, not supported yet)"
     ),
     403: "Not allowed for this caller: FORBIDDEN, NOT_YOUR_PERFORMANCE",
-    404: "Not found (someone else's booking is not found either): NOT_FOUND, PERFORMANCE_NOT_FOUND, BOOKING_NOT_FOUND",
+    404: "Not found (someone else's booking is not found either): NOT_FOUND, PERFORMANCE_NOT_FOUND, BOOKING_NOT_FOUND, "
+    "MATCH_NOT_FOUND",
     409: "Conflicts with the current state: SOLD_OUT, LIMIT_EXCEEDED, PERFORMANCE_CANCELLED, REQUEST_IN_PROGRESS",
     413: "The body is larger than 1 MB: PAYLOAD_TOO_LARGE",
     415: "The body is not JSON: UNSUPPORTED_MEDIA_TYPE",

@@ -56,3 +56,14 @@ def test_a_500_item_query_page_costs_the_same_on_10000_items_as_on_1000():
     assert found["stats"]["original"] == 0, found["stats"]  # the default threshold narrows both partitions
     for kind in ("first", "middle"):
         assert patched[f"10000/{kind}"] <= 1.5 * patched[f"1000/{kind}"], figures
+
+
+def test_queue_mappings_deployed_by_cloudformation_hold_their_maximum_concurrency_as_a_number(local_stack):
+    """esm_scaling_config: the template's `!Ref ConsumerConcurrency` reaches the emulator as a string; the poller
+    needs a number (without the patch every poll of these queues fails and nothing is delivered)."""
+    lam = local_stack.client("lambda")
+    mappings = lam.list_event_source_mappings()["EventSourceMappings"]
+    scaled = [m for m in mappings if m.get("ScalingConfig")]
+    assert len(scaled) >= 8, mappings  # one per consumer queue
+    assert {m["ScalingConfig"]["MaximumConcurrency"] for m in scaled} == {5}  # samconfig's local ConsumerConcurrency
+    assert all(m["FunctionArn"].endswith(":live") for m in scaled)  # on the alias

@@ -209,3 +209,37 @@ def breaker_reset_time_passes(stack: Stack) -> None:
         ConditionExpression="attribute_exists(pk)",
         ExpressionAttributeValues={":long_ago": 1},
     )
+
+
+class _Payload:
+    def __init__(self, answer: dict):
+        self._body = json.dumps(answer).encode()
+
+    def read(self) -> bytes:
+        return self._body
+
+
+class FakeDeployClients:
+    """What the pre-traffic hook calls, in moto's world (moto has neither Lambda invocations without Docker nor
+    CodeDeploy's hook status): `invoke` runs the version's function in process; the hook's verdict is recorded."""
+
+    def __init__(self, stack, real_client):
+        self.stack, self.real_client = stack, real_client
+        self.invoked: list[str] = []
+        self.verdicts: list[dict] = []
+
+    def client(self, service: str):
+        """In place of boxoffice.config.client: these two services faked, the functions' own (moto's) as they are."""
+        return self if service in ("lambda", "codedeploy") else self.real_client(service)
+
+    def invoke(self, FunctionName: str, Payload: bytes) -> dict:
+        self.invoked.append(FunctionName)
+        try:
+            answer = self.stack.invoke(FunctionName.split(":")[6], json.loads(Payload))
+        except Exception as exc:  # as Lambda reports a function that raised
+            return {"FunctionError": "Unhandled", "Payload": _Payload({"errorMessage": str(exc)})}
+        return {"Payload": _Payload(answer)}
+
+    def put_lifecycle_event_hook_execution_status(self, **verdict) -> dict:
+        self.verdicts.append(verdict)
+        return {"lifecycleEventHookExecutionId": verdict["lifecycleEventHookExecutionId"]}

@@ -6,11 +6,12 @@ import json
 import pytest
 
 from boxoffice.bookings import service as bookings_service
+from boxoffice.handlers import pre_traffic as pre_traffic_handler
 from boxoffice.models import Booking, BookingView, Performance
 from boxoffice.performances import service as performances_service
 from tests import template
 from tests.conftest import ROOT
-from tests.integration._support import failures_of
+from tests.integration._support import FakeDeployClients, failures_of
 from tests.stack import call_api
 
 EVENTS = ROOT / "events"
@@ -50,6 +51,7 @@ EVENT_FILES = {
     "HoldExpiryFunction": ["hold_expiry.json"],
     "TallyFunction": ["tally.json"],
     "TallyQueriesFunction": ["get_tally.json"],
+    "PreTrafficHookFunction": ["pre_traffic_hook.json"],
 }
 
 # What the API answers: the fields of its response models, no more, no fewer.
@@ -237,8 +239,15 @@ def test_every_sample_event_file_is_used_or_is_the_put_events_entry():
 
 
 @pytest.mark.parametrize(("function", "name"), [(f, n) for f, files in EVENT_FILES.items() for n in files])
-def test_each_function_accepts_its_sample_events(world, function, name):
+def test_each_function_accepts_its_sample_events(world, function, name, monkeypatch):
     event = _load(name)
+    if function == "PreTrafficHookFunction":  # CodeDeploy's call: the new versions checked in moto's world
+        aws = FakeDeployClients(world, pre_traffic_handler.config.client)
+        monkeypatch.setattr(pre_traffic_handler.config, "client", aws.client)
+        world.invoke(function, event)
+        assert [v["status"] for v in aws.verdicts] == ["Succeeded"]
+        assert aws.verdicts[0]["deploymentId"] == event["DeploymentId"]
+        return
     if name in API_EXPECT:
         status, shape = API_EXPECT[name]
         response = world.invoke(function, event)

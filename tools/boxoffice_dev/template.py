@@ -53,7 +53,12 @@ for _short, _long in {
 
 @cache
 def load() -> dict:
-    return yaml.load(TEMPLATE.read_text(), Loader=_CfnLoader)
+    return load_file(TEMPLATE)
+
+
+def load_file(path: Path) -> dict:
+    """Any CloudFormation template as data, short-form intrinsics (!Sub, !If, ...) as their long form."""
+    return yaml.load(Path(path).read_text(), Loader=_CfnLoader)
 
 
 def resources(kind: str | None = None) -> dict[str, dict]:

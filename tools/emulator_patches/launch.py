@@ -1,13 +1,13 @@
 """Start ministack with Boxoffice's local-stack patches applied (run by boxoffice_dev.emulator on the emulator venv).
 
-Each patch module fixes one place where the emulator, not Boxoffice, caps a figure; its docstring says what and why.
-They only change how fast the emulator answers, never what it answers.
+Each patch module fixes one place where the emulator, not Boxoffice, caps a figure, or where it reads a template
+differently from AWS; its docstring says what and why. None changes what a correct AWS would answer.
 """
 
 import importlib
 import sys
 
-PATCHES: tuple[str, ...] = ("dynamodb_query_pages", "lambda_log_drain")
+PATCHES: tuple[str, ...] = ("dynamodb_query_pages", "lambda_log_drain", "esm_scaling_config")
 
 
 def main() -> None:
