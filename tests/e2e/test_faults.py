@@ -132,25 +132,37 @@ def _wait_updated(stack, function_name: str) -> dict:
     )
 
 
+ALIAS = "live"  # what API Gateway, the queues and the stream call (AutoPublishAlias in template.yaml)
+
+
 @contextlib.contextmanager
 def broken_environment(stack, changes: dict[str, dict[str, str]]):
-    """Change some environment variables of functions (logical id -> {name: value}); restore them exactly."""
+    """A bad deploy of some functions, as it reaches AWS: their environment changed (logical id -> {name: value}),
+    published as a new version and their alias moved to it; afterwards the alias moved back to the version it ran
+    and the environment restored exactly. (Changing $LATEST alone would change nothing that runs: every caller
+    invokes the alias, and a version's configuration is fixed when it is published.)"""
     lam = stack.client("lambda")
-    originals = {}
+    restore = {}
     try:
         for logical, variables in changes.items():
             name = stack.resources[logical]
             original = lam.get_function_configuration(FunctionName=name)["Environment"]
-            originals[logical] = original
+            restore[logical] = (original, lam.get_alias(FunctionName=name, Name=ALIAS)["FunctionVersion"])
             broken = {**original["Variables"], **variables}
             lam.update_function_configuration(FunctionName=name, Environment={"Variables": broken})
             assert _wait_updated(stack, name)["Environment"]["Variables"] == broken
+            version = lam.publish_version(FunctionName=name)["Version"]
+            lam.update_alias(FunctionName=name, Name=ALIAS, FunctionVersion=version)
+            running = lam.get_function_configuration(FunctionName=name, Qualifier=ALIAS)
+            assert running["Environment"]["Variables"] == broken
         yield
     finally:
-        for logical, original in originals.items():
+        for logical, (original, version) in restore.items():
             name = stack.resources[logical]
+            lam.update_alias(FunctionName=name, Name=ALIAS, FunctionVersion=version)
             lam.update_function_configuration(FunctionName=name, Environment=original)
             assert _wait_updated(stack, name)["Environment"] == original
+            assert lam.get_function_configuration(FunctionName=name, Qualifier=ALIAS)["Environment"] == original
 
 
 @contextlib.contextmanager
