@@ -13,7 +13,6 @@ import threading
 import boto3
 import moto
 import pytest
-import stripe
 
 from boxoffice.payments import stripe_provider
 from boxoffice.payments.port import ChargeStatus, ProviderUnavailable, RefundRefused
@@ -32,13 +31,7 @@ def localstripe():
 
 
 def _adapter(url: str, timeout: float = 3.0) -> StripeProvider:
-    client = stripe.StripeClient(
-        SECRET_KEY,
-        base_addresses={"api": url},
-        max_network_retries=0,
-        http_client=stripe.RequestsClient(timeout=(min(timeout, 1.0), timeout)),
-    )
-    return StripeProvider(client)
+    return stripe_provider.connect(SECRET_KEY, url, timeout)
 
 
 @pytest.fixture
@@ -148,7 +141,7 @@ def test_a_provider_that_fails_may_have_done_it():
 
 
 def test_a_wrong_secret_key_is_an_outage_not_a_decline(localstripe):
-    wrong = StripeProvider(stripe.StripeClient("not-a-key", base_addresses={"api": localstripe.url}))
+    wrong = stripe_provider.connect("not-a-key", localstripe.url, 3.0)
     with pytest.raises(ProviderUnavailable) as refused:
         wrong.look_up("pi_any")
     assert refused.value.maybe_done is False

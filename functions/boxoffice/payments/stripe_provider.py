@@ -121,20 +121,25 @@ def _secret_key() -> str:
     return value if isinstance(value, str) else value.decode()
 
 
-@cache
-def provider() -> StripeProvider:
-    """The provider, built at the first paid booking of a warm instance."""
+def connect(secret_key: str, api_base: str, timeout: float) -> StripeProvider:
+    """The provider over the Stripe API at `api_base`, each call given up after `timeout` seconds."""
     import stripe
 
-    from boxoffice import config
-
-    timeout = float(os.environ.get(PAYMENT_TIMEOUT_SECONDS, "1.5"))
     client = stripe.StripeClient(
-        _secret_key(),
-        base_addresses={"api": config.env(PAYMENT_API_BASE)},
+        secret_key,
+        base_addresses={"api": api_base},
         # No retries inside a call: the breaker counts each failure, and the booking answers 202 at once rather
         # than waiting; the retry queue retries with the same intent.
         max_network_retries=0,
         http_client=stripe.RequestsClient(timeout=(min(timeout, 1.0), timeout)),
     )
     return StripeProvider(client)
+
+
+@cache
+def provider() -> StripeProvider:
+    """The provider, built at the first paid booking of a warm instance."""
+    from boxoffice import config
+
+    timeout = float(os.environ.get(PAYMENT_TIMEOUT_SECONDS, "1.5"))
+    return connect(_secret_key(), config.env(PAYMENT_API_BASE), timeout)
