@@ -19,7 +19,6 @@ from __future__ import annotations
 import base64
 import json
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -45,33 +44,6 @@ def _tampered(token: str) -> str:
     head, payload, signature = token.split(".")
     flipped = "A" if signature[-5] != "A" else "B"
     return f"{head}.{payload}.{signature[:-5]}{flipped}{signature[-4:]}"
-
-
-def _expiring(api, name: str, organizer: bool, seconds: int = 1) -> str:
-    """A correctly signed ID token of `name` (with its groups) that expires after `seconds`.
-
-    Like `api.expiring_token`, but keeps the user's organizers group (that helper signs the user in as a
-    customer first, which takes the group away).
-    """
-    from boxoffice_dev.tokens import _password
-
-    api.token(name, organizer=organizer)  # the user, in its groups
-    idp = api.stack.client("cognito-idp")
-    pool = api.stack.outputs["UserPoolId"]
-    client_id = idp.create_user_pool_client(
-        UserPoolId=pool,
-        ClientName=f"matrix-expiring-{uuid.uuid4().hex[:8]}",
-        ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-        IdTokenValidity=seconds,
-        TokenValidityUnits={"IdToken": "seconds"},
-    )["UserPoolClient"]["ClientId"]
-    result = idp.admin_initiate_auth(
-        UserPoolId=pool,
-        ClientId=client_id,
-        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": name, "PASSWORD": _password(name)},
-    )
-    return result["AuthenticationResult"]["IdToken"]
 
 
 @dataclass
@@ -106,8 +78,8 @@ class Ctx:
 @pytest.fixture(scope="module")
 def ctx(api) -> Ctx:
     # The expired tokens are the owners' own: expiry must beat ownership and role.
-    expired_organizer = _expiring(api, "matrix-org", organizer=True)
-    expired_customer = _expiring(api, "matrix-cust", organizer=False)
+    expired_organizer = api.expiring_token("matrix-org", organizer=True)
+    expired_customer = api.expiring_token("matrix-cust")
     tokens = {
         "none": None,
         "customer": api.token("matrix-cust"),
