@@ -109,17 +109,22 @@ def _warm_up(url: str, tokens: list[str]) -> str:
     every client has a warm worker.
     """
     unknown = "0" * 26
+    body = {"performanceId": unknown, "quantity": 1}
+    timeouts = (COLD_START_TIMEOUT, COLD_START_TIMEOUT, 30, 30)
+    return _rounds_until_quick(url, tokens, body, 404, timeouts, f"BookTicket warm for {len(tokens)} clients")
+
+
+def _rounds_until_quick(url: str, tokens: list[str], body: dict, status: int, timeouts, what: str) -> str:
+    """Rounds of one request per client, all at once, each round given its timeout, until a round is answered
+    `status` by every client within 5 s; the rounds as they went, or AssertionError when none was."""
     rounds = []
-    for timeout in (COLD_START_TIMEOUT, COLD_START_TIMEOUT, 30, 30):
-        answers, took = _concurrently(
-            url, tokens, lambda i: ({"performanceId": unknown, "quantity": 1}, tokens[i]), len(tokens), timeout=timeout
-        )
-        statuses = Counter(status for status, _, _ in answers)
-        slowest = max(t for _, _, t in answers)
+    for timeout in timeouts:
+        answers, took = _concurrently(url, tokens, lambda i: (body, tokens[i]), len(tokens), timeout=timeout)
+        statuses = Counter(answer for answer, _, _ in answers)
         rounds.append(f"{dict(statuses)} in {took:.1f}s")
-        if statuses == Counter({404: len(tokens)}) and slowest < 5:
+        if statuses == Counter({status: len(tokens)}) and max(t for _, _, t in answers) < 5:
             return "; ".join(rounds)
-    raise AssertionError(f"BookTicket did not get warm for {len(tokens)} concurrent clients: {'; '.join(rounds)}")
+    raise AssertionError(f"not {what}: {'; '.join(rounds)}")
 
 
 def _warm_up_payments(api, local_stack, organizer: str, tokens: list[str]) -> str:
@@ -146,14 +151,8 @@ def _warm_up_payments(api, local_stack, organizer: str, tokens: list[str]) -> st
     warm_id = r.json()["performanceId"]
     _wait_until_open(api, local_stack, warm_id, len(tokens) * 4)
     body = {"performanceId": warm_id, "grade": "W", "quantity": 1, "paymentMethod": "pm_card_visa"}
-    rounds = []
-    for timeout in (COLD_START_TIMEOUT, 30, 30, 30):
-        answers, took = _concurrently(local_stack.url, tokens, lambda i: (body, tokens[i]), len(tokens), timeout)
-        statuses = Counter(status for status, _, _ in answers)
-        rounds.append(f"{dict(statuses)} in {took:.1f}s")
-        if statuses == Counter({201: len(tokens)}) and max(t for _, _, t in answers) < 5:
-            return "; ".join(rounds)
-    raise AssertionError(f"BookTicket's payment provider did not get warm: {'; '.join(rounds)}")
+    timeouts = (COLD_START_TIMEOUT, 30, 30, 30)
+    return _rounds_until_quick(local_stack.url, tokens, body, 201, timeouts, "BookTicket's payment provider warm")
 
 
 def _concurrently(
